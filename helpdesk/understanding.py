@@ -1,0 +1,199 @@
+"""Normalising what the NLU extracted, and keyword cues from the raw text.
+
+DIET extracts spans such as "telefno", "CORREO" or "sabados"; the synonym
+table only maps exact strings. These functions map any such span (without
+accents, in capitals, with a typo) to the canonical values the core uses, and
+read a few cues (the service, whether the operation is stopped) from the text
+itself as a second opinion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+CHANNELS = ("support_line", "priority_line", "email", "chat", "pqrsa", "supervisor", "coordinator")
+SERVICES = ("firma_digital", "estampado_cronologico", "otro")
+REQUEST_TYPES = ("peticion", "queja", "reclamo", "sugerencia", "apelacion")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "holiday", "today", "tomorrow")
+
+# Keyword stems per canonical value, most specific first; matched against
+# normalised words (lowercase, no accents). Multi-word stems match phrases.
+_CHANNEL_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("priority_line", ("24/7", "24 horas", "24h", "7x24", "emergenc", "prioridad", "critic", "urgenc", "p1")),
+    ("coordinator", ("coordinad", "cordinad")),
+    ("supervisor", ("supervis", "superviz")),
+    ("pqrsa", ("pqr", "pqrs", "pqrsa", "pqrsf", "pqrsd", "peticion", "queja", "reclamo", "sugerencia", "apelacion")),
+    ("chat", ("chat", "certichat", "chatear")),
+    ("email", ("correo", "email", "e-mail", "mail", "emeil", "corre")),
+    ("support_line", ("telefon", "tel", "telf", "linea", "numero", "num", "celular", "cel", "llamar", "fono", "phone", "call", "pbx")),
+)
+_SERVICE_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("estampado_cronologico", ("estamp", "sello de tiempo", "sellado", "timestamp", "cronolog", "tsa")),
+    ("firma_digital", ("firma", "firmar", "certificado", "token", "signature", "sign")),
+    ("otro", ("otro", "otra", "other", "ninguno")),
+)
+_REQUEST_TYPE_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("apelacion", ("apela", "apelo", "apelar", "appeal")),
+    ("sugerencia", ("sugerencia", "sugerir", "sugiero", "suggest")),
+    ("reclamo", ("reclam", "claim")),
+    ("queja", ("queja", "quejar", "quejo", "complain")),
+    ("peticion", ("peticion", "solicitud", "derecho de peticion", "petition", "request")),
+)
+_DAY_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("holiday", ("festiv", "feriad", "holiday", "puente")),
+    ("today", ("hoy", "today")),
+    ("tomorrow", ("manana", "tomorrow")),
+    ("monday", ("lunes", "monday")),
+    ("tuesday", ("martes", "tuesday")),
+    ("wednesday", ("miercoles", "wednesday")),
+    ("thursday", ("jueves", "thursday")),
+    ("friday", ("viernes", "friday")),
+    ("saturday", ("sabado", "saturday", "sab")),
+    ("sunday", ("domingo", "sunday", "dom")),
+)
+
+_STEMS_BY_ENTITY: Mapping[str, Tuple[Tuple[str, Tuple[str, ...]], ...]] = {
+    "channel": _CHANNEL_STEMS,
+    "service": _SERVICE_STEMS,
+    "request_type": _REQUEST_TYPE_STEMS,
+    "day": _DAY_STEMS,
+}
+_CANONICAL: Mapping[str, Sequence[str]] = {
+    "channel": CHANNELS,
+    "service": SERVICES,
+    "request_type": REQUEST_TYPES,
+    "day": DAYS,
+}
+
+# Signs that the customer's operation is stopped (priority 1), and signs
+# that it is not. Normalised text; checked as substrings.
+_BLOCKING_CUES = (
+    "se cayo", "caido", "caida", "no funciona nada", "detenid", "parad", "bloquead",
+    "toda la operacion", "todos los usuarios", "ningun usuario", "nadie puede", "varios usuarios",
+    "muchos usuarios", "produccion", "vence hoy", "hoy vence", "plazo hoy", "vencimiento hoy",
+    "no podemos facturar", "no podemos firmar", "no podemos estampar", "no podemos emitir",
+    "service down", "is down", "outage", "production", "urgentisimo", "urgente",
+)
+_NOT_BLOCKING_CUES = (
+    "no es urgente", "no urge", "no detiene", "no nos detiene", "no me detiene", "puede esperar",
+    "no afecta la operacion", "solo yo", "solo a mi", "no bloquea", "not urgent", "no hay afan",
+)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, accents removed, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def _words(text: str) -> List[str]:
+    return re.findall(r"[a-z0-9/+-]+", normalize(text))
+
+
+def canonical(entity: str, value: object) -> Optional[str]:
+    """Map an extracted entity value to its canonical value, or None.
+
+    Accepts canonical values, synonyms the NLU did not map, missing accents,
+    capitals and small typos ("telefno" → support_line).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    allowed = _CANONICAL[entity]
+    norm = normalize(value)
+    if norm in allowed:
+        return norm
+    words = _words(value)
+    stems = _STEMS_BY_ENTITY[entity]
+    for canonical_value, keys in stems:
+        for key in keys:
+            if (" " in key or "/" in key) and key in norm:
+                return canonical_value
+            if any(w.startswith(key) if len(key) > 3 else w == key for w in words):
+                return canonical_value
+    # Typos: compare each word with every stem of four letters or more.
+    vocabulary = {key: cv for cv, keys in stems for key in keys if len(key) >= 4 and " " not in key}
+    for w in words:
+        if len(w) < 4:
+            continue
+        match = difflib.get_close_matches(w[: max(len(k) for k in vocabulary)], list(vocabulary), n=1, cutoff=0.8)
+        if match:
+            return vocabulary[match[0]]
+    return None
+
+
+def entity_values(entities: Iterable[Mapping[str, object]], entity: str) -> List[str]:
+    """Distinct canonical values of one entity type, in order of appearance."""
+    values: List[str] = []
+    for e in entities or []:
+        if e.get("entity") != entity:
+            continue
+        value = canonical(entity, e.get("value")) or canonical(entity, e.get("text"))
+        if value and value not in values:
+            values.append(value)
+    return values
+
+
+def values_in_text(text: str, entity: str) -> List[str]:
+    """Canonical values of one entity type named anywhere in the text (keyword scan)."""
+    norm = normalize(text)
+    words = _words(text)
+    found: List[Tuple[int, str]] = []
+    for canonical_value, keys in _STEMS_BY_ENTITY[entity]:
+        positions = []
+        for key in keys:
+            if " " in key or "/" in key:
+                pos = norm.find(key)
+                if pos >= 0:
+                    positions.append(pos)
+            else:
+                for i, w in enumerate(words):
+                    if (w.startswith(key) if len(key) > 3 else w == key):
+                        positions.append(norm.find(w))
+                        break
+        if positions:
+            found.append((min(positions), canonical_value))
+    return [v for _, v in sorted(found)]
+
+
+# The generic channels a customer names alongside a specific one ("el correo
+# del supervisor", "el teléfono de PQRSA"): the specific one is meant.
+_GENERIC_CHANNELS = ("support_line", "email")
+_SPECIFIC_CHANNELS = ("priority_line", "pqrsa", "supervisor", "coordinator")
+
+
+def requested_channels(entities: Iterable[Mapping[str, object]], text: str) -> List[str]:
+    """The channels a message asks about, specific ones winning over generic ones.
+
+    Uses the NLU's entities first and falls back to keywords in the text.
+    """
+    channels = entity_values(entities, "channel")
+    for value in values_in_text(text, "channel"):
+        if value in _SPECIFIC_CHANNELS and value not in channels:
+            channels.append(value)  # the NLU missed "24/7" or "PQRS" inside a longer span
+    if not channels:
+        channels = values_in_text(text, "channel")
+    if any(c in _SPECIFIC_CHANNELS for c in channels):
+        channels = [c for c in channels if c not in _GENERIC_CHANNELS]
+    if "coordinator" in channels and "supervisor" in channels:
+        pass  # both asked: both answered
+    return channels
+
+
+def detect_service(text: str, entities: Iterable[Mapping[str, object]] = ()) -> Optional[str]:
+    """The affected service named in a message, if any."""
+    values = entity_values(entities, "service") or values_in_text(text, "service")
+    return values[0] if values else None
+
+
+def detect_blocking(text: str) -> Optional[bool]:
+    """Whether the message says the operation is stopped (True), is not (False), or neither (None)."""
+    norm = normalize(text)
+    if any(cue in norm for cue in _NOT_BLOCKING_CUES):
+        return False
+    if any(cue in norm for cue in _BLOCKING_CUES):
+        return True
+    return None

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when the training data, domain, config or custom
+# components changed since the last training. The model is models/assistant.tar.gz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+fingerprint=$(find config.yml domain.yml data addons -type f \( -name '*.yml' -o -name '*.py' \) -print0 \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
+if [ -f models/assistant.tar.gz ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint)" = "$fingerprint" ] \
+   && [ "${FORCE_TRAIN:-0}" != 1 ]; then
+  echo "[train] model is up to date (models/assistant.tar.gz)"
+  exit 0
+fi
+echo "[train] training the model (data, domain, config or components changed)"
+t0=$SECONDS
+rm -f models/.fingerprint
+.venv/rasa/bin/rasa train --fixed-model-name assistant --out models --quiet
+echo "$fingerprint" > models/.fingerprint
+echo "[train] trained in $((SECONDS - t0)) s"

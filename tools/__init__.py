@@ -1,0 +1,1 @@
+"""Project tooling: starting the stack, benchmarks (not part of the assistant)."""

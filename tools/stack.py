@@ -1,0 +1,206 @@
+"""Start and stop the assistant's processes: action server, Rasa server, web page.
+
+Used by `make run` (scripts/run.sh), the live tests and the benchmark, so all
+three start the system the same way. Standard library only.
+
+    python -m tools.stack run      # start everything and chat in the terminal
+    python -m tools.stack serve    # start everything and wait (Ctrl-C stops)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+VAR = ROOT / "var"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONWARNINGS="ignore::DeprecationWarning",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Service:
+    """A started process with its log file."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+    url: str
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        self.stop(signal.SIGKILL)
+
+
+def _spawn(name: str, cmd: List[str], env: Dict[str, str], log_dir: Path, url: str) -> Service:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    log.close()
+    return Service(name, process, log_path, url)
+
+
+def wait_until_ready(service: Service, path: str, timeout: float = 240) -> None:
+    """Poll ``service.url + path`` until it answers 200, or fail with the log tail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise RuntimeError(f"{service.name} exited with {service.process.returncode}:\n{service.log()[-3000:]}")
+        try:
+            with urllib.request.urlopen(service.url + path, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{service.name} not ready after {timeout} s:\n{service.log()[-3000:]}")
+
+
+def start_actions(port: int, log_dir: Path, env: Optional[Dict[str, str]] = None, wait: bool = True) -> Service:
+    """The action server, exactly as the acceptance contract starts it."""
+    cmd = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    service = _spawn(f"actions-{port}", cmd, base_env(env), log_dir, f"http://127.0.0.1:{port}")
+    if wait:
+        wait_until_ready(service, "/health", timeout=60)
+    return service
+
+
+def write_endpoints(path: Path, action_port: int, tracker_store: Optional[dict] = None,
+                    lock_store: Optional[dict] = None) -> Path:
+    """An endpoints file for one test or run (JSON is valid YAML)."""
+    config: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    if tracker_store:
+        config["tracker_store"] = tracker_store
+    if lock_store:
+        config["lock_store"] = lock_store
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return path
+
+
+def start_rasa(port: int, endpoints: Path, log_dir: Path, env: Optional[Dict[str, str]] = None,
+               credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
+               auth_token: Optional[str] = None, extra_args: Optional[List[str]] = None,
+               wait: bool = True, timeout: float = 300) -> Service:
+    """A Rasa server on loopback with the HTTP API enabled behind a token."""
+    cmd = [
+        str(RASA_BIN), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
+        "--endpoints", str(endpoints), "--credentials", str(credentials), "--enable-api",
+    ]
+    if auth_token:
+        cmd += ["--auth-token", auth_token]
+    cmd += extra_args or []
+    service = _spawn(f"rasa-{port}", cmd, base_env(env), log_dir, f"http://127.0.0.1:{port}")
+    if wait:
+        wait_until_ready(service, "/status" + (f"?token={auth_token}" if auth_token else ""), timeout=timeout)
+    return service
+
+
+@dataclass
+class Stack:
+    """The running assistant: action server and Rasa server."""
+
+    actions: Service
+    rasa: Service
+    token: str
+    extra: List[Service] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for service in [*self.extra, self.rasa, self.actions]:
+            service.stop()
+
+
+def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
+                env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None) -> Stack:
+    token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+    actions = start_actions(action_port, log_dir, env)
+    endpoints = endpoints or write_endpoints(VAR / "endpoints.run.yml", action_port)
+    rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token)
+    return Stack(actions, rasa, token)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Start the assistant on loopback.")
+    parser.add_argument("command", choices=["run", "serve"])
+    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    args = parser.parse_args()
+    print(f"[run] starting the action server (:{args.action_port}) and Rasa (:{args.rasa_port}); "
+          "loading the model takes about a minute…", flush=True)
+    stack = start_stack(args.rasa_port, args.action_port)
+    print(f"[run] ready. REST channel: http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook", flush=True)
+    print(f"[run] logs in {VAR / 'logs'}", flush=True)
+    try:
+        if args.command == "run":
+            subprocess.call([sys.executable, str(ROOT / "scripts" / "chat.py"), "--url", stack.rasa.url])
+        else:
+            while stack.rasa.alive() and stack.actions.alive():
+                time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("[run] stopping…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
