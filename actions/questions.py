@@ -43,7 +43,7 @@ def interpret_reply(pending: str, text: str, intent: str, confidence: float,
         blocked = detect_blocking(words)
         if pending == "operation_blocked" and intent in ("affirm", "deny"):
             blocked = intent == "affirm"
-        if blocked is not None and (pending == "operation_blocked" or blocked):
+        if blocked is not None:
             filled["operation_blocked"] = blocked
         if pending == "problem_description" and not is_payload and words.strip():
             if not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):

@@ -179,7 +179,7 @@ def pqrsa_answer(schedule: Schedule, request_type: Optional[str], now: datetime)
         "request_type_label": f"su {label}" if label else "su petición, queja, reclamo, sugerencia o apelación",
         "pqrsa_details": es.describe_channel(schedule, channel, now),
     }
-    return Answer("pqrsa_open" if schedule.is_open("pqrsa", now) else "pqrsa_closed", values)
+    return Answer("pqrsa", values)
 
 
 def escalation_levels_answer(schedule: Schedule, now: datetime) -> Answer:

@@ -1,0 +1,38 @@
+# Support assistant for Firmas Digitales y Estampado Cronológico.
+# `make help` lists the targets. CI runs `make test` through .ci/run.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/actions/bin/python
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup: ## Create the environments (.venv/rasa, .venv/actions) from the lock files
+	@scripts/setup.sh
+
+train: setup ## Train the model if data, domain or config changed
+	@scripts/train.sh
+
+run: train ## Set up, train if needed, start everything and chat in the terminal
+	@$(PY) -m tools.stack run
+
+serve: train ## Set up, train if needed and start the servers (no terminal chat)
+	@$(PY) -m tools.stack serve
+
+test: ## Set up, train if needed and run every test
+	@scripts/test.sh
+
+check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE_FILE)
+	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
+
+lint: setup ## Ruff on the Python code
+	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts
+
+nlu-eval: train ## Score the model on the held-out NLU file
+	@.venv/rasa/bin/python -m tools.nlu_eval
+
+clean: ## Remove models, logs and test results (keeps the environments)
+	rm -rf models var results .pytest_cache
+
+.PHONY: help setup train run serve test check-schedule lint nlu-eval clean

@@ -1,0 +1,99 @@
+"""A real assistant for the live tests: action server + Rasa server on loopback.
+
+The Rasa server loads the model once per test session (about a minute); the
+action server is restarted whenever a test fixes another ASSISTANT_NOW, the
+same way the acceptance suite fixes the clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+import requests
+
+from tools import stack
+
+
+class Assistant:
+    """Talks to the running assistant as the website does (REST channel)."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.logs = tmp / "logs"
+        self.action_port = stack.free_port()
+        self.rasa_port = stack.free_port()
+        self.token = uuid.uuid4().hex
+        self.moment: Optional[str] = None
+        self.actions: Optional[stack.Service] = None
+        self.start_actions("2026-12-04T10:00")
+        endpoints = stack.write_endpoints(
+            tmp / "endpoints.yml",
+            self.action_port,
+            tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tmp / "tracker.db")},
+        )
+        self.rasa = stack.start_rasa(self.rasa_port, endpoints, self.logs, auth_token=self.token)
+        self.url = self.rasa.url
+
+    def start_actions(self, moment: str) -> None:
+        if self.actions is not None:
+            self.actions.stop()
+        self.actions = stack.start_actions(self.action_port, self.logs, {"ASSISTANT_NOW": moment})
+        self.moment = moment
+
+    def at(self, moment: str) -> "Assistant":
+        """Fix the clock (restarts the action server only when the moment changes)."""
+        if moment != self.moment or not self.actions.alive():
+            self.start_actions(moment)
+        return self
+
+    def send(self, text: str, sender: str) -> List[Dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def stop(self) -> None:
+        self.rasa.stop()
+        if self.actions:
+            self.actions.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    live = Assistant(tmp_path_factory.mktemp("live"))
+    yield live
+    live.stop()
+
+
+class Conversation:
+    """One customer (a unique sender id) talking to the assistant."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.last: List[Dict] = []
+
+    def say(self, text: str) -> str:
+        self.last = self.assistant.send(text, self.sender)
+        return "\n".join(m.get("text", "") for m in self.last)
+
+    @property
+    def buttons(self) -> List[str]:
+        return [b["title"] for m in self.last for b in m.get("buttons", [])]
+
+    def press(self, title: str) -> str:
+        payload = next(b["payload"] for m in self.last for b in m.get("buttons", []) if b["title"] == title)
+        return self.say(payload)
+
+
+@pytest.fixture
+def customer(assistant):
+    def new(moment: str) -> Conversation:
+        assistant.at(moment)
+        return Conversation(assistant)
+
+    return new

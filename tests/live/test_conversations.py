@@ -1,0 +1,175 @@
+"""Live conversations through the REST channel, at fixed moments (ASSISTANT_NOW).
+
+These run the real Rasa server with the trained model and the real action
+server: NLU, rules, actions and responses together, as customers use them.
+"""
+
+import pytest
+
+P1 = "318 717 49 37"
+MAIN_LINE = "(601) 7442727"
+
+
+def test_phone_question_with_typos(customer):
+    c = customer("2026-12-04T10:00")  # Friday morning
+    text = c.say("kual es el telefno d soporte??")
+    assert MAIN_LINE in text and "opción 2 (Soporte) y luego opción 1" in text
+    assert "hasta las 7:00 p. m." in text
+    assert P1 not in text
+
+
+def test_all_caps_chat_link_on_saturday_afternoon(customer):
+    c = customer("2026-12-05T13:30")
+    text = c.say("PASEME EL LINK DEL CHAT")
+    assert "http://chat.certicamara.com/CertiChat/chat.php" in text
+    assert "abre el lunes a las 7:00 a. m." in text
+
+
+def test_do_you_attend_on_saturdays_and_holidays(customer):
+    c = customer("2026-12-02T10:00")
+    text = c.say("atienden los sabados?")
+    assert "8:00 a. m. a 1:00 p. m." in text
+    text = c.say("y los festivos?")
+    assert "festivos no atienden" in text
+    assert P1 not in text
+
+
+@pytest.mark.parametrize(
+    "moment,expected",
+    [
+        ("2026-12-04T19:30", "mañana sábado a las 8:00 a. m."),
+        ("2026-12-05T13:30", "el lunes a las 7:00 a. m."),
+        ("2026-12-07T20:00", "el miércoles a las 7:00 a. m."),
+    ],
+)
+def test_can_you_attend_me_now_when_closed(customer, moment, expected):
+    c = customer(moment)
+    text = c.say("me pueden atender ahora?")
+    assert expected in text
+    assert "soporte.firmadigital@certicamara.com" in text
+    assert P1 not in text
+
+
+def test_can_you_attend_me_now_when_open(customer):
+    c = customer("2026-12-04T17:30")
+    text = c.say("hay alguien q me atienda ya?")
+    assert MAIN_LINE in text and "chat.certicamara.com" in text
+    assert P1 not in text
+
+
+def test_critical_incident_sunday_3am(customer):
+    c = customer("2026-12-06T03:00")
+    text = c.say("URGENTE se cayo el servicio de estampado, toda la operacion esta detenida")
+    assert P1 in text
+    assert "lunes a las 7:00 a. m." in text
+
+
+def test_critical_incident_during_hours_also_gives_open_channels(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("no podemos firmar nada en produccion, ningun usuario puede firmar")
+    assert P1 in text
+    assert MAIN_LINE in text and "chat.certicamara.com" in text
+
+
+def test_renewal_question_sunday_10am(customer):
+    c = customer("2026-12-06T10:00")
+    text = c.say("buenas, quiero renovar mi firma digital q esta por vencer")
+    assert "lunes a las 7:00 a. m." in text
+    assert "soporte.firmadigital@certicamara.com" in text
+    assert P1 not in text
+
+
+def test_invoice_problem_friday_18_30(customer):
+    c = customer("2026-12-04T18:30")
+    text = c.say("tengo un problema, no me deja firmar las facturas electronicas")
+    assert MAIN_LINE in text and "hasta las 7:00 p. m." in text
+    assert P1 not in text
+
+
+def test_festivo_morning(customer):
+    c = customer("2026-12-08T09:00")
+    text = c.say("buenos dias, hoy me pueden atender?")
+    assert "festivo" in text
+    assert "mañana miércoles a las 7:00 a. m." in text
+    assert P1 not in text
+
+
+def test_pqrsa_complaint(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("quiero poner una queja por un cobro que me hicieron")
+    assert "certicamararesponde@certicamara.com" in text and "opción 3" in text
+    assert P1 not in text
+
+
+def test_english_sentence(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("what's your support phone number?")
+    assert MAIN_LINE in text
+
+
+def test_out_of_scope_gets_a_menu(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("cual es la capital de francia")
+    assert "solo atiendo consultas" in text
+    assert "Reportar un problema" in c.buttons
+    assert MAIN_LINE not in text
+
+
+def test_after_hours_triage_with_buttons_and_summary(customer):
+    c = customer("2026-12-05T20:00")  # Saturday night
+    text = c.say("tengo un problema")
+    assert "el lunes a las 7:00 a. m." in text
+    assert "¿Qué servicio está afectado?" in text
+    text = c.press("Firma digital")
+    assert "¿El problema detiene su operación?" in text
+    text = c.press("No")
+    assert "Descríbame el problema" in text
+    text = c.say("el token no aparece cuando lo conecto al computador")
+    assert "No es un incidente crítico" in text
+    assert "mailto:soporte.firmadigital@certicamara.com?subject=" in text
+    assert "el token no aparece" in text
+    assert P1 not in text
+
+
+def test_triage_digression_then_resume(customer):
+    c = customer("2026-12-05T20:00")
+    c.say("tengo un problema con el estampado")
+    text = c.say("cual es el correo de soporte?")
+    assert "soporte.firmadigital@certicamara.com" in text
+    assert "¿El problema detiene su operación?" in text  # the pending question again
+    text = c.say("si, toda la operacion esta parada")
+    assert P1 in text
+
+
+def test_triage_cancel(customer):
+    c = customer("2026-12-05T20:00")
+    c.say("tengo un problema")
+    text = c.say("olvidalo")
+    assert "lo dejamos aquí" in text
+    text = c.say("gracias")
+    assert "Con gusto" in text
+
+
+def test_two_answers_in_one_message(customer):
+    c = customer("2026-12-05T20:00")
+    c.say("tengo un problema")
+    text = c.say("es la firma digital y no es urgente")
+    assert "Descríbame el problema" in text
+
+
+def test_escalation_to_the_coordinator(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("ya hable con el supervisor y no me resolvieron nada")
+    assert "número de caso" in text
+    text = c.press("No tengo número")
+    assert "coordinador.mesadeayuda@certicamara.com" in text and "1101" in text
+    assert P1 not in text
+
+
+def test_escalation_never_contacted_support_goes_to_level_1(customer):
+    c = customer("2026-12-04T10:00")
+    c.say("quiero hablar con un supervisor")
+    c.press("No tengo número")
+    text = c.press("No, todavía no")
+    assert "grupo de soporte técnico" in text and MAIN_LINE in text
+    assert "supervisor.mesadeayuda" not in text

@@ -1,0 +1,83 @@
+"""NLU on the held-out file (tests/nlu/heldout.yml), through the running server.
+
+The file is written the way customers write and is never copied into data/:
+the second test checks that no held-out message appears in the training data.
+The build fails below an intent macro-F1 of 0.95.
+"""
+
+import re
+import unicodedata
+from collections import Counter
+
+import requests
+import yaml
+
+from tests.conftest import ROOT
+
+THRESHOLD = 0.95
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))")
+
+
+def examples(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                yield ANNOTATION.sub(r"\1", line[2:].strip()), block["intent"]
+
+
+def normalise(text):
+    text = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"[^a-z0-9ñ ]", "", "".join(c for c in text if not unicodedata.combining(c))).strip()
+
+
+def macro_f1(pairs):
+    labels = sorted({gold for gold, _ in pairs})
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for gold, predicted in pairs:
+        if gold == predicted:
+            tp[gold] += 1
+        else:
+            fn[gold] += 1
+            fp[predicted] += 1
+    scores = {}
+    for label in labels:
+        p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
+        r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
+        scores[label] = 2 * p * r / (p + r) if p + r else 0.0
+    return sum(scores.values()) / len(scores), scores
+
+
+def test_macro_f1_pure_function():
+    assert macro_f1([("a", "a"), ("b", "b")])[0] == 1.0
+    score, per = macro_f1([("a", "a"), ("a", "b"), ("b", "b")])
+    assert round(per["a"], 3) == 0.667 and round(per["b"], 3) == 0.667 and round(score, 3) == 0.667
+
+
+def test_heldout_is_not_in_the_training_data():
+    training = {normalise(text) for path in (ROOT / "data" / "nlu").glob("*.yml") for text, _ in examples(path)}
+    heldout = [normalise(text) for text, _ in examples(ROOT / "tests" / "nlu" / "heldout.yml")]
+    overlap = [text for text in heldout if text in training]
+    assert len(heldout) >= 400
+    assert overlap == []
+
+
+def test_intent_macro_f1_on_heldout(assistant, record_property):
+    pairs, misses = [], []
+    for text, gold in examples(ROOT / "tests" / "nlu" / "heldout.yml"):
+        response = requests.post(
+            f"{assistant.url}/model/parse", params={"token": assistant.token}, json={"text": text}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        predicted = response.json()["intent"]["name"]
+        pairs.append((gold, predicted))
+        if predicted != gold:
+            misses.append(f"{gold} -> {predicted}: {text}")
+    score, per_intent = macro_f1(pairs)
+    record_property("heldout_macro_f1", round(score, 4))
+    print(f"\nheld-out intent macro-F1 = {score:.4f} over {len(pairs)} examples; misses:\n" + "\n".join(misses))
+    assert score >= THRESHOLD, "\n".join(misses)
+    assert min(per_intent.values()) >= 0.8, per_intent

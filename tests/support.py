@@ -1,0 +1,88 @@
+"""Helpers shared by the action tests: trackers, running actions, rendering responses."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.conftest import ROOT
+
+
+@lru_cache(maxsize=1)
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def tracker(
+    text: str = "",
+    intent: str = "",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    latest_action: str = "action_listen",
+    confidence: float = 0.95,
+    sender: str = "test-user",
+    active_loop: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` with ``intent`` and ``entities``."""
+    all_slots = {name: None for name in domain()["slots"]}
+    all_slots.update(slots or {})
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+    }
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": message},
+    ]
+    if latest_action != "action_listen":
+        events.append({"event": "action", "name": latest_action})
+    return Tracker(sender, all_slots, message, events, False, None, active_loop or {}, latest_action)
+
+
+def run(action, t: Tracker):
+    """Run an action; returns (events, dispatcher)."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, domain()))
+    return events, dispatcher
+
+
+def slots_after(t: Tracker, events) -> Dict[str, Any]:
+    values = dict(t.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            values[event["name"]] = event["value"]
+    return values
+
+
+def render(response: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The variation Rasa would choose for these slots, with its variables filled.
+
+    Mirrors Rasa 3.6's conditional response variations: variations whose
+    conditions all hold win; otherwise one without conditions is used.
+    Raises if a variable has no value (the customer would read "None").
+    """
+    variations = domain()["responses"][response]
+    matching = [
+        v for v in variations
+        if v.get("condition") and all(slots.get(c["name"]) == c["value"] for c in v["condition"])
+    ]
+    chosen = matching[0] if matching else next(v for v in variations if not v.get("condition"))
+    names = {f for _, f, _, _ in string.Formatter().parse(chosen["text"]) if f}
+    missing = [n for n in names if slots.get(n) is None]
+    if missing:
+        raise AssertionError(f"{response}: variables without value: {missing}")
+    text = chosen["text"].format(**{n: slots[n] for n in names})
+    return {"text": text, "buttons": chosen.get("buttons") or [], "condition": chosen.get("condition")}
+
+
+PRIORITY_NUMBER = "318 717 49 37"
+PHONE_PATTERN = re.compile(r"\(\d{2,3}\)\s?[\d ]{7,}")

@@ -1,0 +1,93 @@
+"""Score the trained model's intents on a held-out NLU file.
+
+Runs in the Rasa environment:
+    .venv/rasa/bin/python -m tools.nlu_eval [--model models/assistant.tar.gz] [--data tests/nlu/heldout.yml]
+
+Prints per-intent precision/recall/F1, the macro-F1 and every miss, and
+writes the same as JSON (--out). Messages the FallbackClassifier turns into
+nlu_fallback count as misses: a fallback is not the right answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def macro_f1(pairs: List[Tuple[str, str]]) -> Tuple[float, Dict[str, Dict[str, float]]]:
+    """Macro-averaged F1 over the gold intents, and the per-intent report."""
+    gold_labels = sorted({g for g, _ in pairs})
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for gold, predicted in pairs:
+        if gold == predicted:
+            tp[gold] += 1
+        else:
+            fn[gold] += 1
+            fp[predicted] += 1
+    report = {}
+    for label in gold_labels:
+        p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
+        r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        report[label] = {"precision": p, "recall": r, "f1": f, "support": tp[label] + fn[label]}
+    return sum(v["f1"] for v in report.values()) / len(report), report
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
+    import logging
+
+    from rasa.core.agent import load_agent
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+    agent = await load_agent(model_path=str(model))
+    return [await agent.parse_message(t) for t in texts]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="models/assistant.tar.gz")
+    parser.add_argument("--data", default="tests/nlu/heldout.yml")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    examples = load_examples(Path(args.data))
+    parsed = asyncio.run(_parse_all(Path(args.model), [t for t, _ in examples]))
+    pairs = [(gold, p["intent"]["name"]) for (_, gold), p in zip(examples, parsed)]
+    score, report = macro_f1(pairs)
+    misses = defaultdict(list)
+    for (text, gold), p in zip(examples, parsed):
+        if p["intent"]["name"] != gold:
+            misses[gold].append((text, p["intent"]["name"], round(p["intent"]["confidence"], 2)))
+    for label, row in report.items():
+        print(f"{label:28s} P={row['precision']:.2f} R={row['recall']:.2f} F1={row['f1']:.2f} n={row['support']}")
+    print(f"\nmacro-F1 = {score:.4f} over {len(pairs)} examples")
+    for gold, rows in misses.items():
+        for text, predicted, conf in rows:
+            print(f"  MISS {gold} -> {predicted} ({conf}): {text}")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"macro_f1": score, "report": report, "misses": misses}, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
