@@ -168,12 +168,26 @@ class Stack:
             service.stop()
 
 
+def cors_origins() -> List[str]:
+    """Origins allowed to call Rasa from a browser: $RASA_CORS_ORIGINS (space-separated)."""
+    value = os.environ.get("RASA_CORS_ORIGINS", "http://127.0.0.1:8080 http://localhost:8080")
+    return [origin for origin in value.split() if origin]
+
+
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
                 env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None) -> Stack:
     token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
     actions = start_actions(action_port, log_dir, env)
-    endpoints = endpoints or write_endpoints(VAR / "endpoints.run.yml", action_port)
-    rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token)
+    if endpoints is None:
+        if action_port == 5055:
+            endpoints = ROOT / "endpoints.yml"
+        else:
+            endpoints = write_endpoints(
+                VAR / "endpoints.run.yml", action_port,
+                tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")},
+            )
+    rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
+                      extra_args=["--cors", *cors_origins()])
     return Stack(actions, rasa, token)
 
 
