@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import can_hand_off, hand_off
 from actions.runtime import answer_events, now, schedule
 from helpdesk import answers
 from helpdesk.understanding import entity_values, requested_channels, values_in_text
@@ -57,7 +58,10 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionAssessCriticalIncident(Action):
-    """A critical incident: the 24/7 line, plus the channels open now."""
+    """A critical incident: the 24/7 line, plus the channels open now.
+
+    While chat agents are online, a widget customer is also handed to an agent.
+    """
 
     def name(self) -> Text:
         return "action_assess_critical_incident"
@@ -66,4 +70,8 @@ class ActionAssessCriticalIncident(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         answer = answers.critical_answer(schedule(), now())
+        if answer.kind == "critical_with_open" and can_hand_off(tracker):
+            accepted, _ = hand_off(tracker, "critical_incident")
+            if accepted:
+                answer.kind = "critical_with_handoff"
         return answer_events(answer)

@@ -1,19 +1,63 @@
-"""A customer asks for a person."""
+"""Hand-off to a human agent: when, the packet, and the desk's answer.
+
+A hand-off happens only during chat hours and only on the website widget
+(socket.io): an agent's replies are pushed to the widget, which the REST
+channel cannot receive, so REST customers are given the chat and the line.
+The bot is not paused here: the desk pauses it when an agent takes the case.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import answer_events, now, schedule
 from helpdesk import answers
+from helpdesk.desk_client import DeskClient
+from helpdesk.handoff import build_packet
+
+# Only these channels can carry an agent's replies to the customer.
+LIVE_CHANNELS = ("socketio",)
+AGENT_CHANNELS = ("chat", "support_line")
+PACKET_SLOTS = (
+    "affected_service", "operation_blocked", "problem_description", "handoff_description",
+    "case_number", "support_contacted",
+)
+
+
+def agents_online() -> bool:
+    """Chat agents work in the chat's published hours (not on festivos)."""
+    return schedule().is_open("chat", now())
+
+
+def can_hand_off(tracker: Tracker) -> bool:
+    return agents_online() and tracker.get_latest_input_channel() in LIVE_CHANNELS
+
+
+def open_agent_channels() -> str:
+    sched, moment = schedule(), now()
+    channels = [c for c in sched.open_channels("support", moment) if c.id in AGENT_CHANNELS]
+    return answers._open_lines(sched, channels, moment)
+
+
+def hand_off(tracker: Tracker, reason: str, client: Optional[DeskClient] = None) -> Tuple[bool, str]:
+    """Send the packet to the desk. Returns (accepted by the desk, status)."""
+    client = client or DeskClient.from_env()
+    if client is None:
+        return False, "disabled"
+    slots = {name: tracker.get_slot(name) for name in PACKET_SLOTS}
+    packet = build_packet(
+        tracker.sender_id, reason, tracker.events, slots, now(), tracker.get_latest_input_channel()
+    )
+    result = client.create_handoff(packet)
+    return result.ok, result.status
 
 
 class ActionRequestHuman(Action):
-    """During chat hours, where the agents are; otherwise when they are back."""
+    """The customer asks for a person (or the desk reports that nobody took the case)."""
 
     def name(self) -> Text:
         return "action_request_human"
@@ -21,10 +65,36 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        answer, question = self.decide(tracker)
+        return answer_events(answer) + [
+            SlotSet("question_flow", "handoff"),
+            SlotSet("question_pending", question is not None),
+            SlotSet("pending_question", question),
+            SlotSet("answer_received", None),
+        ]
+
+    def decide(self, tracker: Tracker) -> Tuple[answers.Answer, Optional[str]]:
         sched, moment = schedule(), now()
-        if sched.is_open("chat", moment):
-            agents = [c for c in sched.open_channels("support", moment) if c.id in ("chat", "support_line")]
-            answer = answers.Answer("human_available", {"open_channels": answers._open_lines(sched, agents, moment)})
-        else:
-            answer = answers.human_unavailable_answer(sched, moment)
-        return answer_events(answer)
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text.startswith("EXTERNAL:"):
+            return self.timed_out(), None
+        if not agents_online():
+            return answers.human_unavailable_answer(sched, moment), None
+        if tracker.get_latest_input_channel() not in LIVE_CHANNELS:
+            return answers.Answer("human_available", {"open_channels": open_agent_channels()}), None
+        continuing = tracker.latest_action_name == "question_form"
+        known = tracker.get_slot("handoff_description") is not None or tracker.get_slot("problem_description")
+        if not continuing and not known:
+            return answers.Answer("handoff_question"), "handoff_description"
+        accepted, _ = hand_off(tracker, "customer_request")
+        if accepted:
+            return answers.Answer("handoff_queued"), None
+        return answers.Answer("handoff_failed", {"open_channels": open_agent_channels()}), None
+
+    def timed_out(self) -> answers.Answer:
+        """Nobody took the case in time: the bot goes on, with what is open now."""
+        sched, moment = schedule(), now()
+        if agents_online():
+            return answers.Answer("handoff_timeout_open", {"open_channels": open_agent_channels()})
+        closed = answers.human_unavailable_answer(sched, moment)
+        return answers.Answer("handoff_timeout_closed", closed.values)

@@ -60,6 +60,11 @@ def interpret_reply(pending: str, text: str, intent: str, confidence: float,
             filled["case_number_asked"] = True
         if mentions_prior_contact(words):
             filled["support_contacted"] = True
+    elif pending == "handoff_description":
+        if intent == "deny" or is_payload:
+            filled["handoff_description"] = ""  # skipped: the customer tells the agent
+        elif words.strip() and not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
+            filled["handoff_description"] = " ".join(words.split())[:500]
     elif pending == "support_contacted":
         if intent in ("affirm", "deny"):
             filled["support_contacted"] = intent == "affirm"

@@ -15,6 +15,12 @@ fi
 echo "[train] training the model (data, domain, config or components changed)"
 t0=$SECONDS
 rm -f models/.fingerprint
-.venv/rasa/bin/rasa train --fixed-model-name assistant --out models --quiet
+# Train into a temporary directory and move the model in place atomically, so a
+# server starting meanwhile never reads a half-written archive.
+tmp=$(mktemp -d models.tmp.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+.venv/rasa/bin/rasa train --fixed-model-name assistant --out "$tmp" --quiet
+mkdir -p models
+mv -f "$tmp/assistant.tar.gz" models/assistant.tar.gz
 echo "$fingerprint" > models/.fingerprint
 echo "[train] trained in $((SECONDS - t0)) s"

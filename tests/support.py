@@ -30,6 +30,8 @@ def tracker(
     confidence: float = 0.95,
     sender: str = "test-user",
     active_loop: Optional[Dict[str, Any]] = None,
+    channel: str = "rest",
+    history: Optional[List[Dict[str, Any]]] = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with ``intent`` and ``entities``."""
     all_slots = {name: None for name in domain()["slots"]}
@@ -39,9 +41,9 @@ def tracker(
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
     }
-    events = [
+    events = list(history or []) + [
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": text, "parse_data": message},
+        {"event": "user", "text": text, "parse_data": message, "input_channel": channel},
     ]
     if latest_action != "action_listen":
         events.append({"event": "action", "name": latest_action})

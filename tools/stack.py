@@ -29,6 +29,8 @@ RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 VAR = ROOT / "var"
+WEB_SERVER = ROOT / "web" / "server.py"
+DEFAULT_WEB_PORT = 8080
 
 
 def free_port() -> int:
@@ -154,41 +156,77 @@ def start_rasa(port: int, endpoints: Path, log_dir: Path, env: Optional[Dict[str
     return service
 
 
+def start_web(port: int, rasa_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
+              wait: bool = True) -> Service:
+    """The demo page with the chat widget (web/server.py), telling the page where Rasa is."""
+    web_env = {"WEB_PORT": str(port), "WEB_HOST": "127.0.0.1", "RASA_PUBLIC_URL": rasa_url, **(env or {})}
+    cmd = [str(ACTIONS_PYTHON), str(WEB_SERVER)]
+    service = _spawn(f"web-{port}", cmd, base_env(web_env), log_dir, f"http://127.0.0.1:{port}")
+    if wait:
+        wait_until_ready(service, "/health", timeout=30)
+    return service
+
+
 @dataclass
 class Stack:
-    """The running assistant: action server and Rasa server."""
+    """The running assistant: action server, Rasa server and (usually) the web page."""
 
     actions: Service
     rasa: Service
     token: str
     extra: List[Service] = field(default_factory=list)
+    web: Optional[Service] = None
 
     def stop(self) -> None:
-        for service in [*self.extra, self.rasa, self.actions]:
+        for service in [*self.extra, *([self.web] if self.web else []), self.rasa, self.actions]:
             service.stop()
 
 
-def cors_origins() -> List[str]:
-    """Origins allowed to call Rasa from a browser: $RASA_CORS_ORIGINS (space-separated)."""
-    value = os.environ.get("RASA_CORS_ORIGINS", "http://127.0.0.1:8080 http://localhost:8080")
+def web_port_from_env() -> int:
+    return int(os.environ.get("WEB_PORT", DEFAULT_WEB_PORT))
+
+
+def cors_origins(web_port: Optional[int] = None) -> List[str]:
+    """Origins allowed to call Rasa from a browser: $RASA_CORS_ORIGINS (space-separated),
+    by default the web page's own origins."""
+    port = web_port or web_port_from_env()
+    value = os.environ.get("RASA_CORS_ORIGINS", f"http://127.0.0.1:{port} http://localhost:{port}")
     return [origin for origin in value.split() if origin]
 
 
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
-                env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None) -> Stack:
+                env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None,
+                web_port: Optional[int] = None, web: bool = True) -> Stack:
+    """Action server, Rasa server and, unless ``web=False``, the web page on ``web_port``
+    ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)."""
     token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
-    actions = start_actions(action_port, log_dir, env)
-    if endpoints is None:
-        if action_port == 5055:
-            endpoints = ROOT / "endpoints.yml"
-        else:
-            endpoints = write_endpoints(
-                VAR / "endpoints.run.yml", action_port,
-                tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")},
-            )
-    rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
-                      extra_args=["--cors", *cors_origins()])
-    return Stack(actions, rasa, token)
+    web_port = web_port or web_port_from_env()
+    started: List[Service] = []
+    try:
+        actions = start_actions(action_port, log_dir, env)
+        started.append(actions)
+        if endpoints is None:
+            if action_port == 5055:
+                endpoints = ROOT / "endpoints.yml"
+            else:
+                endpoints = write_endpoints(
+                    VAR / "endpoints.run.yml", action_port,
+                    tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
+                                   "db": str(VAR / "tracker.db")},
+                )
+        rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
+                          extra_args=["--cors", *cors_origins(web_port)])
+        started.append(rasa)
+        page = None
+        if web:
+            rasa_url = os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}"
+            page = start_web(web_port, rasa_url, log_dir, env)
+    except BaseException:
+        # Do not leave half a stack running (e.g. the action server when Rasa fails).
+        for service in reversed(started):
+            service.stop()
+        raise
+    return Stack(actions, rasa, token, web=page)
 
 
 def main() -> int:
@@ -196,17 +234,19 @@ def main() -> int:
     parser.add_argument("command", choices=["run", "serve"])
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--web-port", type=int, default=web_port_from_env())
     args = parser.parse_args()
-    print(f"[run] starting the action server (:{args.action_port}) and Rasa (:{args.rasa_port}); "
-          "loading the model takes about a minute…", flush=True)
-    stack = start_stack(args.rasa_port, args.action_port)
+    print(f"[run] starting the action server (:{args.action_port}), Rasa (:{args.rasa_port}) and the web page "
+          f"(:{args.web_port}); loading the model takes about a minute…", flush=True)
+    stack = start_stack(args.rasa_port, args.action_port, web_port=args.web_port)
     print(f"[run] ready. REST channel: http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook", flush=True)
+    print(f"[run] web chat: open {stack.web.url}/ in a browser", flush=True)
     print(f"[run] logs in {VAR / 'logs'}", flush=True)
     try:
         if args.command == "run":
             subprocess.call([sys.executable, str(ROOT / "scripts" / "chat.py"), "--url", stack.rasa.url])
         else:
-            while stack.rasa.alive() and stack.actions.alive():
+            while stack.rasa.alive() and stack.actions.alive() and stack.web.alive():
                 time.sleep(1)
     except KeyboardInterrupt:
         pass

@@ -27,10 +27,12 @@ def normalise_phone(value: str) -> str:
 
 
 def contact_data(text: str):
+    # Loopback addresses are the system's own services, not contact data.
+    urls = {u for u in URL.findall(text) if not u.startswith(("http://127.0.0.1", "http://localhost"))}
     return (
         {normalise_phone(p) for p in PHONE.findall(text)},
         set(EMAIL.findall(text)),
-        set(URL.findall(text)),
+        urls,
     )
 
 

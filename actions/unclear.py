@@ -1,0 +1,55 @@
+"""Messages the assistant did not understand (nlu_fallback)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import agents_online, can_hand_off, hand_off, open_agent_channels
+from actions.runtime import answer_events, now, schedule
+from helpdesk import answers
+
+# The NLU reads at most this many characters (addons/message_guard.py); longer
+# messages get a polite request to summarise.
+MAX_MESSAGE_CHARS = int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "2000"))
+
+
+def consecutive_fallbacks(events: List[Dict[str, Any]]) -> int:
+    """How many of the latest customer messages in a row were not understood."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionHandleUnclearMessage(Action):
+    """Asks to rephrase; after two misunderstandings in a row, a person takes over."""
+
+    def name(self) -> Text:
+        return "action_handle_unclear_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        if message.get("message_truncated"):
+            return answer_events(answers.Answer("message_too_long"), max_chars=str(MAX_MESSAGE_CHARS))
+        if consecutive_fallbacks(tracker.events) < 2:
+            return answer_events(answers.Answer("not_understood"))
+        if can_hand_off(tracker):
+            accepted, _ = hand_off(tracker, "not_understood")
+            if accepted:
+                return answer_events(answers.Answer("not_understood_handoff"))
+        if agents_online():
+            return answer_events(answers.Answer("not_understood_twice_open", {"open_channels": open_agent_channels()}))
+        closed = answers.human_unavailable_answer(schedule(), now())
+        return answer_events(answers.Answer("not_understood_twice_closed", closed.values))

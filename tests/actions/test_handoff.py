@@ -1,0 +1,149 @@
+"""Hand-off decisions, misunderstandings and the paused session start."""
+
+import pytest
+
+from actions.handoff import ActionRequestHuman
+from actions.session import ActionSessionStart
+from actions.unclear import ActionHandleUnclearMessage, consecutive_fallbacks
+from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
+from tests.unit.test_desk_client import FakeDesk
+
+
+@pytest.fixture
+def desk(monkeypatch):
+    d = FakeDesk([], secret="k")
+    monkeypatch.setenv("DESK_URL", d.url)
+    monkeypatch.setenv("DESK_WEBHOOK_SECRET", "k")
+    monkeypatch.setenv("DESK_ATTEMPTS", "1")
+    yield d
+    d.close()
+
+
+def human(text="quiero un asesor", channel="socketio", **kwargs):
+    t = tracker(text, "request_human", channel=channel, **kwargs)
+    events, _ = run(ActionRequestHuman(), t)
+    return slots_after(t, events)
+
+
+def test_outside_chat_hours_no_handoff_and_when_agents_return(clock, desk):
+    clock("2026-12-05T14:00")  # Saturday after 13:00
+    slots = human()
+    assert slots["answer_kind"] == "human_unavailable" and slots["question_pending"] is False
+    text = render("utter_human", slots)["text"]
+    assert "vuelven el lunes a las 7:00 a. m." in text and "soporte.firmadigital@certicamara.com" in text
+    assert PRIORITY_NUMBER not in text
+    assert desk.requests == []
+
+
+def test_on_a_festivo_no_handoff(clock, desk):
+    clock("2026-07-13T10:00")
+    assert human()["answer_kind"] == "human_unavailable"
+    assert desk.requests == []
+
+
+def test_rest_customers_get_the_chat_and_the_line(clock, desk):
+    clock("2026-12-04T10:00")
+    slots = human(channel="rest")
+    assert slots["answer_kind"] == "human_available"
+    assert "chat.certicamara.com" in render("utter_human", slots)["text"]
+    assert desk.requests == []
+
+
+def test_widget_customer_is_asked_what_they_need_then_handed_off(clock, desk):
+    clock("2026-12-04T10:00")
+    slots = human()
+    assert slots["question_pending"] is True and slots["pending_question"] == "handoff_description"
+    assert "qué necesita" in render("utter_request_question", slots)["text"]
+    t = tracker("", "deny", channel="socketio", latest_action="question_form",
+                slots={"handoff_description": "renovar la firma de la empresa"})
+    events, _ = run(ActionRequestHuman(), t)
+    slots = slots_after(t, events)
+    assert slots["answer_kind"] == "handoff_queued" and slots["question_pending"] is False
+    assert len(desk.requests) == 1 and desk.requests[0]["signed"]
+    assert b"renovar la firma de la empresa" in desk.requests[0]["body"]
+
+
+def test_desk_down_offers_the_alternatives(clock, monkeypatch):
+    clock("2026-12-04T10:00")
+    monkeypatch.setenv("DESK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DESK_ATTEMPTS", "1")
+    t = tracker("", "inform", channel="socketio", latest_action="question_form", slots={"handoff_description": ""})
+    events, _ = run(ActionRequestHuman(), t)
+    slots = slots_after(t, events)
+    assert slots["answer_kind"] == "handoff_failed"
+    assert "(601) 7442727" in render("utter_human", slots)["text"]
+
+
+def test_desk_timeout_notice(clock, desk):
+    clock("2026-12-04T18:59")
+    slots = human(text="EXTERNAL: request_human")
+    assert slots["answer_kind"] == "handoff_timeout_open"
+    clock("2026-12-04T19:05")
+    slots = human(text="EXTERNAL: request_human")
+    assert slots["answer_kind"] == "handoff_timeout_closed"
+    assert "vuelven mañana sábado a las 8:00 a. m." in render("utter_human", slots)["text"]
+
+
+FALLBACK_TURN = {"event": "user", "text": "asdf", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+
+
+def unclear(history=(), channel="socketio", **message_extra):
+    t = tracker("qwerty", "nlu_fallback", channel=channel, history=list(history))
+    t.latest_message.update(message_extra)
+    events, _ = run(ActionHandleUnclearMessage(), t)
+    return slots_after(t, events)
+
+
+def test_first_misunderstanding_asks_to_rephrase(clock, desk):
+    clock("2026-12-04T10:00")
+    assert unclear()["answer_kind"] == "not_understood"
+    assert desk.requests == []
+
+
+def test_second_misunderstanding_in_chat_hours_hands_off(clock, desk):
+    clock("2026-12-04T10:00")
+    slots = unclear([FALLBACK_TURN])
+    assert slots["answer_kind"] == "not_understood_handoff"
+    assert b'"reason":"not_understood"' in desk.requests[0]["body"]
+
+
+def test_second_misunderstanding_after_hours(clock, desk):
+    clock("2026-12-06T10:00")
+    slots = unclear([FALLBACK_TURN])
+    assert slots["answer_kind"] == "not_understood_twice_closed"
+    assert "vuelven mañana lunes a las 7:00 a. m." in render("utter_did_not_understand", slots)["text"]
+    assert desk.requests == []
+
+
+def test_too_long_message(clock):
+    clock("2026-12-04T10:00")
+    slots = unclear(message_truncated={"original_length": 100000})
+    assert slots["answer_kind"] == "message_too_long"
+    assert "más de 2000 caracteres" in render("utter_did_not_understand", slots)["text"]
+
+
+def test_consecutive_fallbacks_counts_only_the_latest_run():
+    other = {"event": "user", "text": "hola", "parse_data": {"intent": {"name": "greet"}}}
+    assert consecutive_fallbacks([FALLBACK_TURN, other, FALLBACK_TURN]) == 1
+    assert consecutive_fallbacks([other, FALLBACK_TURN, {"event": "bot"}, FALLBACK_TURN]) == 2
+
+
+def test_critical_incident_in_chat_hours_also_hands_off(clock, desk):
+    from actions.answers import ActionAssessCriticalIncident
+
+    clock("2026-12-04T10:00")
+    t = tracker("se cayo todo", "report_critical_incident", channel="socketio")
+    events, _ = run(ActionAssessCriticalIncident(), t)
+    slots = slots_after(t, events)
+    assert slots["answer_kind"] == "critical_with_handoff"
+    assert PRIORITY_NUMBER in render("utter_critical_incident", slots)["text"]
+    assert b'"priority":"1"' in desk.requests[0]["body"]
+
+
+def test_session_start_keeps_a_paused_conversation_paused():
+    paused = tracker("hola", "greet")
+    paused._paused = True  # as Rasa sends it: the tracker state's "paused"
+    events, _ = run(ActionSessionStart(), paused)
+    assert [e["event"] for e in events] == ["session_started", "pause", "action"]
+    events, _ = run(ActionSessionStart(), tracker("hola", "greet"))
+    assert [e["event"] for e in events] == ["session_started", "action"]
