@@ -116,7 +116,7 @@ def hours_answer(schedule: Schedule, channel_ids: Sequence[str], day: Optional[s
             if c.always_open:
                 lines.append(f"{es.capitalize(c.name)}: las 24 horas.")
             elif ranges:
-                lines.append(f"{es.capitalize(c.name)}: {es.format_ranges(ranges)}.")
+                lines.append(es.sentence(f"{es.capitalize(c.name)}: {es.format_ranges(ranges)}"))
             else:
                 lines.append(f"{es.capitalize(c.name)}: no atiende.")
         values = {"day_label": label, "day_schedule": es.list_lines(lines), "closed_reason": ""}

@@ -83,6 +83,8 @@ def render(response: str, slots: Dict[str, Any]) -> Dict[str, Any]:
     if missing:
         raise AssertionError(f"{response}: variables without value: {missing}")
     text = chosen["text"].format(**{n: slots[n] for n in names})
+    # "a. m." ending a sentence takes no second period; "None" means a lost variable.
+    assert "m.." not in text and "None" not in text, text
     return {"text": text, "buttons": chosen.get("buttons") or [], "condition": chosen.get("condition")}
 
 

@@ -167,6 +167,28 @@ def start_web(port: int, rasa_url: str, log_dir: Path, env: Optional[Dict[str, s
     return service
 
 
+def start_desk(port: int, rasa_url: str, rasa_token: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
+               wait: bool = True) -> Service:
+    """The built-in agent desk (python -m desk) talking to this Rasa server. ``env`` sets
+    DESK_DB, DESK_WEBHOOK_SECRET, DESK_QUEUE_TIMEOUT, DESK_DEMO… (desk/config.py)."""
+    desk_env = {"DESK_PORT": str(port), "DESK_HOST": "127.0.0.1", "RASA_URL": rasa_url,
+                "RASA_AUTH_TOKEN": rasa_token, **(env or {})}
+    cmd = [str(ACTIONS_PYTHON), "-m", "desk"]
+    service = _spawn(f"desk-{port}", cmd, base_env(desk_env), log_dir, f"http://127.0.0.1:{port}")
+    if wait:
+        wait_until_ready(service, "/login", timeout=30)
+    return service
+
+
+def add_desk_agent(db: Path, username: str, name: str, role: str, password: str) -> None:
+    """Create an agent account with the desk's own command (the password through DESK_NEW_PASSWORD)."""
+    subprocess.run(
+        [str(ACTIONS_PYTHON), "-m", "desk", "add-agent", username, "--name", name, "--role", role],
+        cwd=ROOT, env=base_env({"DESK_DB": str(db), "DESK_NEW_PASSWORD": password}), check=True,
+        capture_output=True, timeout=60,
+    )
+
+
 @dataclass
 class Stack:
     """The running assistant: action server, Rasa server and (usually) the web page."""
@@ -203,8 +225,11 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     web_port = web_port or web_port_from_env()
     started: List[Service] = []
     try:
-        actions = start_actions(action_port, log_dir, env)
+        # Each service is recorded before waiting for it, so an interrupt or a
+        # failure while one loads stops it too.
+        actions = start_actions(action_port, log_dir, env, wait=False)
         started.append(actions)
+        wait_until_ready(actions, "/health", timeout=60)
         if endpoints is None:
             if action_port == 5055:
                 endpoints = ROOT / "endpoints.yml"
@@ -215,18 +240,25 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
                                    "db": str(VAR / "tracker.db")},
                 )
         rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
-                          extra_args=["--cors", *cors_origins(web_port)])
+                          extra_args=["--cors", *cors_origins(web_port)], wait=False)
         started.append(rasa)
+        wait_until_ready(rasa, f"/status?token={token}", timeout=300)
         page = None
         if web:
             rasa_url = os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}"
-            page = start_web(web_port, rasa_url, log_dir, env)
+            page = start_web(web_port, rasa_url, log_dir, env, wait=False)
+            started.append(page)
+            wait_until_ready(page, "/health", timeout=30)
     except BaseException:
         # Do not leave half a stack running (e.g. the action server when Rasa fails).
         for service in reversed(started):
             service.stop()
         raise
     return Stack(actions, rasa, token, web=page)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
@@ -238,7 +270,12 @@ def main() -> int:
     args = parser.parse_args()
     print(f"[run] starting the action server (:{args.action_port}), Rasa (:{args.rasa_port}) and the web page "
           f"(:{args.web_port}); loading the model takes about a minute…", flush=True)
-    stack = start_stack(args.rasa_port, args.action_port, web_port=args.web_port)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the servers too, as Ctrl-C does
+    try:
+        stack = start_stack(args.rasa_port, args.action_port, web_port=args.web_port)
+    except KeyboardInterrupt:
+        print("[run] interrupted while starting; stopped.", flush=True)
+        return 130
     print(f"[run] ready. REST channel: http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook", flush=True)
     print(f"[run] web chat: open {stack.web.url}/ in a browser", flush=True)
     print(f"[run] logs in {VAR / 'logs'}", flush=True)

@@ -62,7 +62,7 @@ def test_saturday_hours(clock):
     slots, text = answer("atienden los sabados?", "ask_opening_hours", [{"entity": "day", "value": "sabados"}])
     assert slots["answer_kind"] == "hours_day"
     assert "Horario de los sábados" in text
-    assert "Línea telefónica de soporte: de 8:00 a. m. a 1:00 p. m." in text
+    assert "Línea telefónica de soporte: de 8:00 a. m. a 1:00 p. m.\n" in text  # one period, not two
     assert "Canal de PQRSA (peticiones, quejas, reclamos, sugerencias y apelaciones): no atiende." in text
     assert PRIORITY_NUMBER not in text
 
