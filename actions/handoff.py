@@ -86,7 +86,10 @@ class ActionRequestHuman(Action):
         known = tracker.get_slot("handoff_description") is not None or tracker.get_slot("problem_description")
         if not continuing and not known:
             return answers.Answer("handoff_question"), "handoff_description"
-        accepted, _ = hand_off(tracker, "customer_request")
+        client = DeskClient.from_env()
+        if client is not None and client.handoff_status(tracker.sender_id).status in ("queued", "taken"):
+            return answers.Answer("handoff_pending"), None  # asked again while waiting
+        accepted, _ = hand_off(tracker, "customer_request", client)
         if accepted:
             return answers.Answer("handoff_queued"), None
         return answers.Answer("handoff_failed", {"open_channels": open_agent_channels()}), None

@@ -110,6 +110,8 @@ class DeskClient:
                     return DeskResult(True, data.get("status", ""), data.get("agent", "") or "")
             except urllib.error.HTTPError as exc:
                 error = f"HTTP {exc.code}"
+                if exc.code == 404 and method == "GET":
+                    return DeskResult(False, "none")  # no hand-off for this conversation
                 if exc.code < 500:
                     logger.error("Agent desk refused %s %s: %s", method, path, error)
                     return DeskResult(False, "refused", error=error)

@@ -198,9 +198,11 @@ class Stack:
     token: str
     extra: List[Service] = field(default_factory=list)
     web: Optional[Service] = None
+    desk: Optional[Service] = None
 
     def stop(self) -> None:
-        for service in [*self.extra, *([self.web] if self.web else []), self.rasa, self.actions]:
+        for service in [*self.extra, *([self.desk] if self.desk else []), *([self.web] if self.web else []),
+                        self.rasa, self.actions]:
             service.stop()
 
 
@@ -216,13 +218,34 @@ def cors_origins(web_port: Optional[int] = None) -> List[str]:
     return [origin for origin in value.split() if origin]
 
 
+def desk_settings(desk_port: int) -> Dict[str, str]:
+    """How the action server and the desk find each other.
+
+    With DESK_WEBHOOK_SECRET set, the desk runs for real (agents created with
+    `python -m desk add-agent`); without it, in the desk's clearly marked demo
+    mode (agent "ana", fixed demo password and secret, loopback only).
+    """
+    secret = os.environ.get("DESK_WEBHOOK_SECRET", "")
+    settings = {"DESK_URL": f"http://127.0.0.1:{desk_port}", "DESK_WEBHOOK_SECRET": secret}
+    if not secret:
+        from desk.config import DEMO_WEBHOOK_SECRET
+
+        settings.update(DESK_WEBHOOK_SECRET=DEMO_WEBHOOK_SECRET, DESK_DEMO="1")
+    return settings
+
+
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
                 env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None,
-                web_port: Optional[int] = None, web: bool = True) -> Stack:
-    """Action server, Rasa server and, unless ``web=False``, the web page on ``web_port``
-    ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)."""
+                web_port: Optional[int] = None, web: bool = True, desk: bool = True,
+                desk_port: Optional[int] = None) -> Stack:
+    """Action server, Rasa server and, unless turned off, the web page on ``web_port``
+    ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)
+    and the agent desk on ``desk_port`` ($DESK_PORT, default 5070)."""
     token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
     web_port = web_port or web_port_from_env()
+    desk_port = desk_port or int(os.environ.get("DESK_PORT", 5070))
+    desk_env = desk_settings(desk_port) if desk else {"DESK_URL": "off"}
+    env = {**desk_env, **(env or {})}
     started: List[Service] = []
     try:
         # Each service is recorded before waiting for it, so an interrupt or a
@@ -249,12 +272,19 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
             page = start_web(web_port, rasa_url, log_dir, env, wait=False)
             started.append(page)
             wait_until_ready(page, "/health", timeout=30)
+        desk_service = None
+        if desk:
+            desk_service = start_desk(desk_port, f"http://127.0.0.1:{rasa_port}", token, log_dir,
+                                      {**env, "DESK_DB": os.environ.get("DESK_DB", str(VAR / "desk.db"))},
+                                      wait=False)
+            started.append(desk_service)
+            wait_until_ready(desk_service, "/login", timeout=30)
     except BaseException:
         # Do not leave half a stack running (e.g. the action server when Rasa fails).
         for service in reversed(started):
             service.stop()
         raise
-    return Stack(actions, rasa, token, web=page)
+    return Stack(actions, rasa, token, web=page, desk=desk_service)
 
 
 def _interrupt(signum, frame) -> None:
@@ -278,12 +308,18 @@ def main() -> int:
         return 130
     print(f"[run] ready. REST channel: http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook", flush=True)
     print(f"[run] web chat: open {stack.web.url}/ in a browser", flush=True)
+    if stack.desk:
+        from desk.config import DEMO_AGENT, DEMO_PASSWORD
+
+        demo = "" if os.environ.get("DESK_WEBHOOK_SECRET") else (
+            f" (MODO DEMOSTRACIÓN: agente {DEMO_AGENT['username']}, contraseña {DEMO_PASSWORD})")
+        print(f"[run] agent desk: {stack.desk.url}/{demo}", flush=True)
     print(f"[run] logs in {VAR / 'logs'}", flush=True)
     try:
         if args.command == "run":
             subprocess.call([sys.executable, str(ROOT / "scripts" / "chat.py"), "--url", stack.rasa.url])
         else:
-            while stack.rasa.alive() and stack.actions.alive() and stack.web.alive():
+            while all(s.alive() for s in (stack.rasa, stack.actions, stack.web, stack.desk) if s):
                 time.sleep(1)
     except KeyboardInterrupt:
         pass

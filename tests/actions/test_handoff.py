@@ -59,8 +59,15 @@ def test_widget_customer_is_asked_what_they_need_then_handed_off(clock, desk):
     events, _ = run(ActionRequestHuman(), t)
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "handoff_queued" and slots["question_pending"] is False
-    assert len(desk.requests) == 1 and desk.requests[0]["signed"]
-    assert b"renovar la firma de la empresa" in desk.requests[0]["body"]
+    posts = [r for r in desk.requests if r.get("method") != "GET"]
+    assert len(posts) == 1 and posts[0]["signed"]
+    assert b"renovar la firma de la empresa" in posts[0]["body"]
+    # Asking again while the case waits in the queue does not queue it twice.
+    desk.states[t.sender_id] = "queued"
+    events, _ = run(ActionRequestHuman(), tracker("asesor!!", "request_human", channel="socketio",
+                                                  slots={"handoff_description": "x"}))
+    assert slots_after(t, events)["answer_kind"] == "handoff_pending"
+    assert len([r for r in desk.requests if r.get("method") != "GET"]) == 1
 
 
 def test_desk_down_offers_the_alternatives(clock, monkeypatch):

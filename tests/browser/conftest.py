@@ -46,7 +46,7 @@ class WebStack:
             env.delenv("RASA_AUTH_TOKEN", raising=False)
             self.stack = stack.start_stack(
                 rasa_port, action_port, log_dir=tmp / "logs", env={"ASSISTANT_NOW": NOW},
-                endpoints=endpoints, web_port=web_port,
+                endpoints=endpoints, web_port=web_port, desk=False,
             )
         self.rasa_url = self.stack.rasa.url
         self.page_url = self.stack.web.url + "/"

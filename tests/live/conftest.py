@@ -40,7 +40,9 @@ class Assistant:
     def start_actions(self, moment: str) -> None:
         if self.actions is not None:
             self.actions.stop()
-        self.actions = stack.start_actions(self.action_port, self.logs, {"ASSISTANT_NOW": moment})
+        # No agent desk here: REST customers are never handed off (their channel
+        # cannot carry an agent's replies); tests/integration covers the desk.
+        self.actions = stack.start_actions(self.action_port, self.logs, {"ASSISTANT_NOW": moment, "DESK_URL": "off"})
         self.moment = moment
 
     def at(self, moment: str) -> "Assistant":

@@ -18,6 +18,7 @@ class FakeDesk:
         self.secret = secret
         self.delay = delay
         self.requests = []
+        self.states = {}  # conversation id -> desk state answered to GET
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -33,6 +34,15 @@ class FakeDesk:
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(json.dumps({"status": "queued"}).encode())
+
+            def do_GET(self):
+                ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), b"", self.headers.get(SIGNATURE_HEADER))
+                outer.requests.append({"path": self.path, "body": b"", "signed": ok, "method": "GET"})
+                state = outer.states.get(self.path.rsplit("/", 1)[-1])
+                self.send_response(200 if state else 404)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"status": state} if state else {"error": "no hand-off"}).encode())
 
             def log_message(self, *args):
                 pass
@@ -121,6 +131,15 @@ def test_timeout(desk):
     result = c.create_handoff({"x": 1})
     assert not result.ok and result.status == "unreachable"
     assert time.monotonic() - started < 3
+
+
+def test_status_of_a_handoff(desk):
+    d = desk([])
+    d.states["conv-1"] = "taken"
+    c, _ = client(d.url)
+    assert c.handoff_status("conv-1").status == "taken"
+    assert c.handoff_status("conv-2").status == "none"  # 404: no hand-off, not an error
+    assert all(r["signed"] for r in d.requests)
 
 
 def test_from_env():

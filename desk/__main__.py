@@ -1,0 +1,158 @@
+"""Command line of the agent desk.
+
+    python -m desk [serve]
+    python -m desk add-agent <username> --name "Ana" --role "asesora de soporte"
+    python -m desk set-password <username>
+
+add-agent and set-password prompt for the password twice, or read it from
+DESK_NEW_PASSWORD (scripts and tests). Run from the project root (the desk
+imports helpdesk.desk_client for the webhook signature).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from desk.config import DEMO_AGENT, DEMO_PASSWORD, Config, ConfigError  # noqa: E402
+from desk.config import ROOT as PROJECT  # noqa: E402
+from desk.security import check_new_password, hash_password  # noqa: E402
+from desk.store import Store  # noqa: E402
+
+logger = logging.getLogger("desk")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
+
+
+def _db_path() -> Path:
+    db = Path(os.environ.get("DESK_DB", "var/desk.db"))
+    return db if db.is_absolute() else PROJECT / db
+
+
+def _read_password() -> str:
+    password = os.environ.get("DESK_NEW_PASSWORD")
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise SystemExit("No terminal to ask for the password: set DESK_NEW_PASSWORD.")
+    first = getpass.getpass("Contraseña: ")
+    if getpass.getpass("Repita la contraseña: ") != first:
+        raise SystemExit("Las contraseñas no coinciden.")
+    return first
+
+
+def add_agent(args: argparse.Namespace) -> int:
+    username = args.username.strip().lower()
+    if not USERNAME.match(username):
+        print("El usuario debe tener de 2 a 50 caracteres: letras minúsculas, números, punto, guion o guion bajo.",
+              file=sys.stderr)
+        return 2
+    name, role = args.name.strip(), args.role.strip()
+    if not name or not role or len(name) > 100 or len(role) > 100:
+        print("--name y --role no pueden estar vacíos (máximo 100 caracteres).", file=sys.stderr)
+        return 2
+    store = Store(_db_path())
+    try:
+        if store.agent(username) is not None:
+            print(f"El usuario {username!r} ya existe (use set-password para cambiar su contraseña).", file=sys.stderr)
+            return 1
+        password = _read_password()
+        problem = check_new_password(password)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        store.add_agent(username, name, role, hash_password(password))
+    finally:
+        store.close()
+    print(f"Asesor {username!r} creado: {name}, {role}.")
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    store = Store(_db_path())
+    try:
+        username = args.username.strip().lower()
+        if store.agent(username) is None:
+            print(f"El usuario {username!r} no existe.", file=sys.stderr)
+            return 1
+        password = _read_password()
+        problem = check_new_password(password)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        store.set_password(username, hash_password(password))
+    finally:
+        store.close()
+    print(f"Contraseña de {username!r} cambiada; sus sesiones abiertas se cerraron.")
+    return 0
+
+
+def prepare_demo(store: Store) -> None:
+    """Demo mode: the agent "ana" with the fixed demo password, printed in the log."""
+    agent, _ = store.agent_credentials(DEMO_AGENT["username"])
+    if agent is None:
+        store.add_agent(DEMO_AGENT["username"], DEMO_AGENT["name"], DEMO_AGENT["role"], hash_password(DEMO_PASSWORD),
+                        demo=True)
+    elif agent.demo:
+        store.set_password(agent.username, hash_password(DEMO_PASSWORD))
+    else:
+        logger.warning("MODO DEMOSTRACIÓN: the account %r exists and is not a demo account; its password was "
+                       "left unchanged", agent.username)
+        return
+    logger.warning("MODO DEMOSTRACIÓN: sign in as %r with password %r (demo only, loopback only)",
+                   DEMO_AGENT["username"], DEMO_PASSWORD)
+
+
+def serve() -> int:
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"The agent desk cannot start: {exc}", file=sys.stderr)
+        return 2
+    from desk.app import create_app  # imports sanic: only when serving
+
+    store = Store(config.db)
+    if config.demo:
+        prepare_demo(store)
+        if not os.environ.get("DESK_WEBHOOK_SECRET"):
+            logger.warning("MODO DEMOSTRACIÓN: webhook secret %r (set DESK_WEBHOOK_SECRET to the same value for the "
+                           "action server)", config.webhook_secret)
+    app = create_app(config, store)
+    app.run(host=config.host, port=config.port, access_log=False, motd=False, workers=1)
+    return 0
+
+
+def main(argv=None) -> int:
+    # The desk's own logger (Sanic configures its own loggers; the root logger is left alone).
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(os.environ.get("DESK_LOG_LEVEL", "INFO").upper())
+    logger.propagate = False
+    parser = argparse.ArgumentParser(prog="python -m desk", description="Mesa de asesores (agent desk).")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the desk (the default)")
+    add = commands.add_parser("add-agent", help="create an agent account")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help='display name shown to customers, e.g. "Ana"')
+    add.add_argument("--role", required=True, help='e.g. "asesora de soporte"')
+    reset = commands.add_parser("set-password", help="change an agent's password (ends their sessions)")
+    reset.add_argument("username")
+    args = parser.parse_args(argv)
+    if args.command == "add-agent":
+        return add_agent(args)
+    if args.command == "set-password":
+        return set_password(args)
+    return serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

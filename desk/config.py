@@ -1,0 +1,89 @@
+"""The desk's configuration, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Demo mode only (DESK_DEMO=1, loopback only): a fixed agent and fixed secrets so
+# that a developer can try the desk with `make serve` in a minute. Printed in the log.
+DEMO_AGENT = {"username": "ana", "name": "Ana", "role": "asesora de soporte"}
+DEMO_PASSWORD = "demo-ana-2026"
+DEMO_WEBHOOK_SECRET = "demo-desk-webhook"
+
+
+class ConfigError(Exception):
+    """The environment does not describe a desk that may start."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on", "si", "sí")
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str
+    port: int
+    db: Path
+    webhook_secret: str
+    rasa_url: str
+    rasa_token: str
+    queue_timeout: float
+    demo: bool
+    session_hours: float = 8.0
+    cookie_secure: bool = False
+    rasa_timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
+        demo = _flag(environ.get("DESK_DEMO", ""))
+        host = environ.get("DESK_HOST", "127.0.0.1").strip() or "127.0.0.1"
+        try:
+            port = int(environ.get("DESK_PORT", "5070"))
+            queue_timeout = float(environ.get("DESK_QUEUE_TIMEOUT", "180"))
+            session_hours = float(environ.get("DESK_SESSION_HOURS", "8"))
+        except ValueError as exc:
+            raise ConfigError(f"DESK_PORT, DESK_QUEUE_TIMEOUT and DESK_SESSION_HOURS must be numbers: {exc}") from exc
+        if not 0 < port < 65536:
+            raise ConfigError(f"DESK_PORT must be a TCP port (1-65535), got {port}")
+        if queue_timeout <= 0:
+            raise ConfigError(f"DESK_QUEUE_TIMEOUT must be a positive number of seconds, got {queue_timeout}")
+        db = Path(environ.get("DESK_DB", "var/desk.db"))
+        if not db.is_absolute():
+            db = ROOT / db
+        secret = environ.get("DESK_WEBHOOK_SECRET", "")
+        if demo:
+            if not is_loopback(host):
+                raise ConfigError(
+                    f"DESK_DEMO=1 has a fixed demo password: it only runs on loopback, and DESK_HOST is {host!r}. "
+                    "Unset DESK_DEMO, or use DESK_HOST=127.0.0.1."
+                )
+            secret = secret or DEMO_WEBHOOK_SECRET
+        elif not secret:
+            raise ConfigError("DESK_WEBHOOK_SECRET is required (the secret shared with the action server; "
+                              "e.g. python3 -c \"import secrets; print(secrets.token_urlsafe(32))\")")
+        token = environ.get("RASA_AUTH_TOKEN", "")
+        if not token:
+            raise ConfigError("RASA_AUTH_TOKEN is required (the token of Rasa's HTTP API, --auth-token)")
+        rasa_url = environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/")
+        if not rasa_url.startswith(("http://", "https://")):
+            raise ConfigError(f"RASA_URL must be an http(s) URL, got {rasa_url!r}")
+        return cls(
+            host=host, port=port, db=db, webhook_secret=secret, rasa_url=rasa_url, rasa_token=token,
+            queue_timeout=queue_timeout, demo=demo, session_hours=session_hours,
+            cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")),
+        )

@@ -1,0 +1,105 @@
+"""The desk's client for Rasa's HTTP API (docs/agent-desk-api.md, section 2).
+
+Standard library urllib, run in the event loop's default executor so a slow
+Rasa never blocks the desk. Every call carries ``?token=…`` (RASA_AUTH_TOKEN);
+the token is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# Bot messages reach the customer's widget live: Rasa sends them through the
+# conversation's latest input channel (socket.io) when side effects are executed.
+LIVE = {"output_channel": "latest", "execute_side_effects": "true"}
+
+
+class RasaError(Exception):
+    """Rasa could not be reached or refused the call."""
+
+
+class RasaClient:
+    def __init__(self, url: str, token: str, timeout: float = 10.0):
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _url(self, conversation_id: str, what: str, params: dict[str, str] | None = None) -> str:
+        query = urllib.parse.urlencode({**(params or {}), "token": self.token})
+        return f"{self.url}/conversations/{urllib.parse.quote(conversation_id, safe='')}/{what}?{query}"
+
+    def _call(self, method: str, url: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": "application/json", "Accept": "application/json"})
+        where = url.split("?", 1)[0]  # without the token
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read().decode("utf-8") or "null")
+        except urllib.error.HTTPError as exc:
+            raise RasaError(f"Rasa answered HTTP {exc.code} to {method} {where}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise RasaError(f"Rasa unreachable for {method} {where}: {getattr(exc, 'reason', exc)}") from None
+
+    async def _run(self, method: str, url: str, body: Any = None) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self._call, method, url, body)
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker (all events of the current and past sessions)."""
+        tracker = await self._run("GET", self._url(conversation_id, "tracker"))
+        if not isinstance(tracker, dict):
+            raise RasaError("Rasa answered a tracker that is not a JSON object")
+        return tracker
+
+    async def append_events(self, conversation_id: str, events: list[dict[str, Any]], live: bool = True) -> None:
+        """Append events; with ``live`` their bot messages are sent to the customer's channel."""
+        await self._run("POST", self._url(conversation_id, "tracker/events", LIVE if live else None), events)
+
+    async def trigger_intent(self, conversation_id: str, intent: str) -> None:
+        """An external event: the bot runs as if the customer had this intent, answering on their channel."""
+        await self._run("POST", self._url(conversation_id, "trigger_intent", {"output_channel": "latest"}),
+                        {"name": intent})
+
+
+def has_session_start(tracker: dict[str, Any]) -> bool:
+    return any(e.get("event") == "session_started" for e in tracker.get("events") or [])
+
+
+def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any]]:
+    """Customer, bot and agent messages (and pauses) from ``since`` on, oldest first."""
+    lines: list[dict[str, Any]] = []
+    for event in tracker.get("events") or []:
+        stamp = event.get("timestamp") or 0
+        if stamp < since:
+            continue
+        kind = event.get("event")
+        if kind == "user":
+            text = event.get("text") or ""
+            if text.startswith("EXTERNAL:"):
+                continue
+            if text.startswith("/"):
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "opción"
+                text = f"(eligió una opción: {intent})"
+            lines.append({"from": "cliente", "text": text, "timestamp": stamp})
+        elif kind == "bot" and event.get("text"):
+            agent = (event.get("metadata") or {}).get("agent")
+            lines.append({"from": "asesor" if agent else "asistente", "agent": agent or "",
+                          "text": event["text"], "timestamp": stamp})
+        elif kind == "pause":
+            lines.append({"from": "sistema", "text": "El asistente virtual quedó en pausa.", "timestamp": stamp})
+        elif kind == "resume":
+            lines.append({"from": "sistema", "text": "El asistente virtual volvió a responder.", "timestamp": stamp})
+    return lines
+
+
+def is_paused(tracker: dict[str, Any]) -> bool:
+    return bool(tracker.get("paused"))
