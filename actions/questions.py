@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from helpdesk.triage import extract_case_number, mentions_prior_contact
-from helpdesk.understanding import detect_blocking, detect_service, normalize
+from helpdesk.understanding import clean_free_text, detect_blocking, detect_service, normalize
 
 # Intents that, said confidently, are a new request rather than an answer to
 # a free-text question ("Descríbame el problema").
@@ -47,7 +47,7 @@ def interpret_reply(pending: str, text: str, intent: str, confidence: float,
             filled["operation_blocked"] = blocked
         if pending == "problem_description" and not is_payload and words.strip():
             if not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
-                filled["problem_description"] = " ".join(words.split())[:500]
+                filled["problem_description"] = clean_free_text(words)
     elif pending == "case_number":
         number = extract_case_number(words)
         norm = normalize(words)
@@ -64,7 +64,7 @@ def interpret_reply(pending: str, text: str, intent: str, confidence: float,
         if intent == "deny" or is_payload:
             filled["handoff_description"] = ""  # skipped: the customer tells the agent
         elif words.strip() and not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
-            filled["handoff_description"] = " ".join(words.split())[:500]
+            filled["handoff_description"] = clean_free_text(words)
     elif pending == "support_contacted":
         if intent in ("affirm", "deny"):
             filled["support_contacted"] = intent == "affirm"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 from urllib.parse import quote
 
-from helpdesk.understanding import detect_blocking, normalize
+from helpdesk.understanding import clean_free_text, detect_blocking, normalize
 
 SERVICE_LABELS = {
     "firma_digital": "Firma digital",
@@ -95,7 +95,7 @@ def description_from_first_message(text: str) -> Optional[str]:
         return None
     if normalize(clean).strip(" .!") in _GENERIC_REPORTS:
         return None
-    return clean[:500]
+    return clean_free_text(clean)
 
 
 def email_summary(answers: TriageAnswers, conversation_id: str = "") -> tuple[str, str]:

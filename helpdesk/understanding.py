@@ -197,3 +197,17 @@ def detect_blocking(text: str) -> Optional[bool]:
     if any(cue in norm for cue in _BLOCKING_CUES):
         return True
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_free_text(text: str, limit: int = 500) -> str:
+    """A customer's free text made safe to repeat: no control characters, no markup.
+
+    Angle brackets become the look-alike ‹ › so "<script>" can never be echoed
+    as markup by a client that renders HTML (the agent desk, an e-mail client).
+    """
+    text = _CONTROL.sub(" ", text or "")
+    text = text.replace("<", "‹").replace(">", "›")
+    return " ".join(text.split())[:limit]

@@ -3,7 +3,6 @@
 import pytest
 
 from actions.handoff import ActionRequestHuman
-from actions.session import ActionSessionStart
 from actions.unclear import ActionHandleUnclearMessage, consecutive_fallbacks
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 from tests.unit.test_desk_client import FakeDesk
@@ -145,12 +144,3 @@ def test_critical_incident_in_chat_hours_also_hands_off(clock, desk):
     assert slots["answer_kind"] == "critical_with_handoff"
     assert PRIORITY_NUMBER in render("utter_critical_incident", slots)["text"]
     assert b'"priority":"1"' in desk.requests[0]["body"]
-
-
-def test_session_start_keeps_a_paused_conversation_paused():
-    paused = tracker("hola", "greet")
-    paused._paused = True  # as Rasa sends it: the tracker state's "paused"
-    events, _ = run(ActionSessionStart(), paused)
-    assert [e["event"] for e in events] == ["session_started", "pause", "action"]
-    events, _ = run(ActionSessionStart(), tracker("hola", "greet"))
-    assert [e["event"] for e in events] == ["session_started", "action"]

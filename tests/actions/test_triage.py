@@ -134,3 +134,9 @@ def test_the_validation_action_is_silent_on_activation():
     t = tracker("tengo un problema", "report_problem", slots={"pending_question": "affected_service"})
     events, _ = run(ValidateQuestionForm(), t)
     assert events == []
+
+
+def test_markup_in_a_description_is_never_repeated_as_markup():
+    filled = interpret_reply("problem_description", "<script>alert(1)</script> no firma <img src=x>", "report_problem", 0.9, [])
+    assert "<" not in filled["problem_description"] and ">" not in filled["problem_description"]
+    assert filled["problem_description"].startswith("‹script›alert(1)‹/script›")
