@@ -1,7 +1,7 @@
 """Score the trained model's intents on a held-out NLU file.
 
 Runs in the Rasa environment:
-    .venv/rasa/bin/python -m tools.nlu_eval [--model models/assistant.tar.gz] [--data tests/nlu/heldout.yml]
+    .venv/rasa/bin/python -m tools.nlu_eval [--model models/assistant.tar.gz] [--data tests/nlu/heldout.yml tests/nlu/dev.yml]
 
 Prints per-intent precision/recall/F1, the macro-F1 and every miss, and
 writes the same as JSON (--out). Messages the FallbackClassifier turns into
@@ -67,25 +67,35 @@ async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models/assistant.tar.gz")
-    parser.add_argument("--data", default="tests/nlu/heldout.yml")
+    parser.add_argument("--data", nargs="+", default=["tests/nlu/heldout.yml"],
+                        help="one or more NLU files, each scored on its own (the model loads once)")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
-    examples = load_examples(Path(args.data))
-    parsed = asyncio.run(_parse_all(Path(args.model), [t for t, _ in examples]))
-    pairs = [(gold, p["intent"]["name"]) for (_, gold), p in zip(examples, parsed)]
-    score, report = macro_f1(pairs)
-    misses = defaultdict(list)
-    for (text, gold), p in zip(examples, parsed):
-        if p["intent"]["name"] != gold:
-            misses[gold].append((text, p["intent"]["name"], round(p["intent"]["confidence"], 2)))
-    for label, row in report.items():
-        print(f"{label:28s} P={row['precision']:.2f} R={row['recall']:.2f} F1={row['f1']:.2f} n={row['support']}")
-    print(f"\nmacro-F1 = {score:.4f} over {len(pairs)} examples")
-    for gold, rows in misses.items():
-        for text, predicted, conf in rows:
-            print(f"  MISS {gold} -> {predicted} ({conf}): {text}")
+    files = {path: load_examples(Path(path)) for path in args.data}
+    texts = [t for examples in files.values() for t, _ in examples]
+    parsed_all = iter(asyncio.run(_parse_all(Path(args.model), texts)))
+    summary = {}
+    for path, examples in files.items():
+        parsed = [next(parsed_all) for _ in examples]
+        pairs = [(gold, p["intent"]["name"]) for (_, gold), p in zip(examples, parsed)]
+        score, report = macro_f1(pairs)
+        misses = defaultdict(list)
+        for (text, gold), p in zip(examples, parsed):
+            if p["intent"]["name"] != gold:
+                # For nlu_fallback, also show the intent DIET ranked first.
+                ranking = [r for r in p.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+                best = f" [best {ranking[0]['name']} {ranking[0]['confidence']:.2f}]" if ranking and p["intent"]["name"] == "nlu_fallback" else ""
+                misses[gold].append((text, p["intent"]["name"] + best, round(p["intent"]["confidence"], 2)))
+        print(f"== {path}")
+        for label, row in report.items():
+            print(f"{label:28s} P={row['precision']:.2f} R={row['recall']:.2f} F1={row['f1']:.2f} n={row['support']}")
+        for gold, rows in misses.items():
+            for text, predicted, conf in rows:
+                print(f"  MISS {gold} -> {predicted} ({conf}): {text}")
+        print(f"macro-F1 = {score:.4f} over {len(pairs)} examples ({path})\n")
+        summary[path] = {"macro_f1": score, "report": report, "misses": misses}
     if args.out:
-        Path(args.out).write_text(json.dumps({"macro_f1": score, "report": report, "misses": misses}, ensure_ascii=False, indent=2))
+        Path(args.out).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -22,11 +22,11 @@ per-category status codes are asserted in EXPECTED_STATUS below):
   client shares one conversation: callers must always send a sender); number,
   boolean, list or object -> its str() ("123", "True", "{'a': 1}"); very long or
   unicode ids are kept as they are. All 200 with an answer.
-- message that is not a string (null, number, list, object, missing key): 200
-  with an empty list (no answer); Rasa logs an ERROR "rest.message.received.failure"
-  with the exception. Clients must send text.
+- message that is not a string (null, number, list, object, missing key): 400
+  with the reason (addons/rest_channel.py; Rasa's own RestInput gave 200 with no
+  answer and an ERROR line carrying the message).
 - a body that is valid JSON but not an object ([..], "..", 42, null, empty):
-  500 from Rasa (see test_security.py, marked xfail and reported).
+  400 (addons/rest_channel.py; Rasa's own RestInput gave 500), see test_security.py.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ SURROGATES = [b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\\ud800", b"\\udfff", b"\\udbf
 # category -> the status codes Rasa gives (all measured; none may be 5xx)
 EXPECTED_STATUS = {
     "empty": {200}, "whitespace": {200}, "long_10000": {200}, "emoji": {200}, "control": {200},
-    "invalid_utf8_refused": {400}, "invalid_utf8_read_as_latin1": {200}, "lone_surrogate": {200}, "html": {200}, "sql": {200}, "odd_sender": {200}, "odd_message": {200},
+    "invalid_utf8_refused": {400}, "invalid_utf8_read_as_latin1": {200}, "lone_surrogate": {200}, "html": {200}, "sql": {200}, "odd_sender": {200}, "odd_message": {400},
 }
 # categories whose every message must get at least one bot message
 MUST_ANSWER = {"empty", "whitespace", "long_10000", "emoji", "control", "invalid_utf8_read_as_latin1",

@@ -103,11 +103,6 @@ def test_rest_channel_answers_malformed_json_with_400(main, body, content_type):
     assert response.status_code == 400, response.text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Rasa 3.6's RestInput calls request.json.get(...) without checking that the body is a JSON object: "
-    "a valid JSON array, string, number or null (or an empty body) raises AttributeError and Sanic "
-    "answers 500. Needs a check in front of Rasa (proxy) or a RestInput subclass; reported to the lead."
-))
 @pytest.mark.parametrize("body", [b"[1, 2]", b'"hola"', b"null", b"42", b""])
 def test_rest_channel_answers_json_that_is_not_an_object_with_400(main, body):
     response = main.rasa.post(data=body)

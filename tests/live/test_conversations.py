@@ -173,3 +173,32 @@ def test_escalation_never_contacted_support_goes_to_level_1(customer):
     text = c.press("No, todavía no")
     assert "grupo de soporte técnico" in text and MAIN_LINE in text
     assert "supervisor.mesadeayuda" not in text
+
+
+def test_a_100_kb_message_gets_a_polite_answer(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("necesito ayuda con mi firma " * 4000)  # about 108 kB
+    assert "muy largo" in text and "2000 caracteres" in text
+    text = c.say("cual es el correo de soporte?")
+    assert "soporte.firmadigital@certicamara.com" in text
+
+
+def test_two_misunderstandings_in_a_row_on_rest_give_the_agents_channels(customer):
+    c = customer("2026-12-04T10:00")
+    first = c.say("xkcd qwpo zzzt")
+    assert "no le entendí" in first
+    second = c.say("ññññ plof brrr")
+    assert "no logro entenderle" in second
+    assert "chat.certicamara.com" in second  # REST cannot carry an agent's replies
+
+
+def test_asking_for_a_person_on_rest_during_chat_hours(customer):
+    c = customer("2026-12-04T10:00")
+    text = c.say("quiero hablar con un asesor")
+    assert "chat.certicamara.com" in text and P1 not in text
+
+
+def test_asking_for_a_person_after_hours(customer):
+    c = customer("2026-12-05T14:00")
+    text = c.say("me comunica con una persona por favor")
+    assert "no hay asesores disponibles" in text and "el lunes a las 7:00 a. m." in text
