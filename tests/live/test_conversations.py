@@ -184,10 +184,12 @@ def test_a_100_kb_message_gets_a_polite_answer(customer):
 
 
 def test_two_misunderstandings_in_a_row_on_rest_give_the_agents_channels(customer):
+    # What the NLU makes of gibberish depends on the model (it may read it as out of
+    # scope); the intent is sent directly so this tests the dialogue, not the NLU.
     c = customer("2026-12-04T10:00")
-    first = c.say("xkcd qwpo zzzt")
+    first = c.say("/nlu_fallback")
     assert "no le entendí" in first
-    second = c.say("ññññ plof brrr")
+    second = c.say("/nlu_fallback")
     assert "no logro entenderle" in second
     assert "chat.certicamara.com" in second  # REST cannot carry an agent's replies
 
