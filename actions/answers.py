@@ -54,7 +54,7 @@ class ActionAnswerQuestion(Action):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
         answer = answer_for(intent, message.get("text") or "", message.get("entities") or [])
-        return answer_events(answer)
+        return answer_events(answer, tracker)
 
 
 class ActionAssessCriticalIncident(Action):
@@ -74,4 +74,4 @@ class ActionAssessCriticalIncident(Action):
             accepted, _ = hand_off(tracker, "critical_incident")
             if accepted:
                 answer.kind = "critical_with_handoff"
-        return answer_events(answer)
+        return answer_events(answer, tracker)

@@ -42,7 +42,7 @@ class ActionEscalationStep(Action):
             answer = answers.escalation_answer(schedule(), now(), level, case_number or None)
         else:
             answer = answers.Answer("escalation_question")
-        return answer_events(answer) + [
+        return answer_events(answer, tracker) + [
             SlotSet("case_number", case_number),
             SlotSet("case_number_asked", case_asked),
             SlotSet("support_contacted", contacted),

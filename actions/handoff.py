@@ -66,7 +66,7 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         answer, question = self.decide(tracker)
-        return answer_events(answer) + [
+        return answer_events(answer, tracker) + [
             SlotSet("question_flow", "handoff"),
             SlotSet("question_pending", question is not None),
             SlotSet("pending_question", question),

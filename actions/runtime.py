@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from helpdesk import clock
@@ -59,9 +60,16 @@ def startup_check(exit_on_error: bool = True) -> Optional[Schedule]:
     return loaded
 
 
-def answer_events(answer: Answer, **extra: Any) -> List[EventType]:
-    """Slot events that make the rule's response say ``answer``."""
-    values: Dict[str, Any] = {name: None for name in ANSWER_SLOTS}
+def answer_events(answer: Answer, tracker: Optional[Tracker] = None, **extra: Any) -> List[EventType]:
+    """Slot events that make the rule's response say ``answer``.
+
+    Answer variables this answer does not use are reset to None, but only those that
+    hold a value (when the tracker is given): every event is stored and replayed by the
+    tracker store, and resetting all twenty variables on every turn made most of them.
+    """
+    values: Dict[str, Any] = {
+        name: None for name in ANSWER_SLOTS if tracker is None or tracker.get_slot(name) is not None
+    }
     values.update(answer.values)
     values.update(extra)
     events = [SlotSet(name, value) for name, value in values.items()]

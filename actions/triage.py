@@ -91,7 +91,7 @@ class ActionTriageStep(Action):
         answer, known, question = triage_step(
             message.get("text") or "", message.get("entities") or [], known, fresh, tracker.sender_id
         )
-        events = answer_events(answer)
+        events = answer_events(answer, tracker)
         events += [
             SlotSet("affected_service", known.service),
             SlotSet("operation_blocked", known.operation_blocked),

@@ -42,14 +42,14 @@ class ActionHandleUnclearMessage(Action):
     ) -> List[EventType]:
         message = tracker.latest_message or {}
         if message.get("message_truncated"):
-            return answer_events(answers.Answer("message_too_long"), max_chars=str(MAX_MESSAGE_CHARS))
+            return answer_events(answers.Answer("message_too_long"), tracker, max_chars=str(MAX_MESSAGE_CHARS))
         if consecutive_fallbacks(tracker.events) < 2:
-            return answer_events(answers.Answer("not_understood"))
+            return answer_events(answers.Answer("not_understood"), tracker)
         if can_hand_off(tracker):
             accepted, _ = hand_off(tracker, "not_understood")
             if accepted:
-                return answer_events(answers.Answer("not_understood_handoff"))
+                return answer_events(answers.Answer("not_understood_handoff"), tracker)
         if agents_online():
-            return answer_events(answers.Answer("not_understood_twice_open", {"open_channels": open_agent_channels()}))
+            return answer_events(answers.Answer("not_understood_twice_open", {"open_channels": open_agent_channels()}), tracker)
         closed = answers.human_unavailable_answer(schedule(), now())
-        return answer_events(answers.Answer("not_understood_twice_closed", closed.values))
+        return answer_events(answers.Answer("not_understood_twice_closed", closed.values), tracker)

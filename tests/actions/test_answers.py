@@ -179,3 +179,19 @@ def test_without_the_action_the_static_variation_still_gives_the_main_line():
         assert "(601) 7442727" in text or "(601) 745 2141" in text, response
     assert PRIORITY_NUMBER not in render("utter_answer", {"answer_ready": False})["text"]
     assert PRIORITY_NUMBER in render("utter_critical_incident", {"answer_ready": False})["text"]
+
+
+def test_only_answer_variables_holding_a_value_are_reset(clock):
+    # Every event is stored and replayed by the tracker store: an answer sets its own
+    # variables and resets only the stale ones, not all twenty on every turn.
+    clock("2026-12-04T10:00")
+    t = tracker("cual es el correo de pqrsa", "ask_contact", [{"entity": "channel", "value": "pqrsa"}],
+                slots={"mailto_link": "mailto:soporte.firmadigital@certicamara.com", "triage_reason": "x"})
+    events, _ = run(ActionAnswerQuestion(), t)
+    set_names = [e["name"] for e in events if e.get("event") == "slot"]
+    assert len(set_names) == len(set(set_names))
+    reset = {e["name"] for e in events if e.get("event") == "slot" and e["value"] is None}
+    assert reset == {"mailto_link", "triage_reason"}
+    assert len(set_names) < 12
+    text = render("utter_answer", slots_after(t, events))["text"]
+    assert "certicamararesponde@certicamara.com" in text
