@@ -27,7 +27,7 @@ check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE
 	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
 
 lint: setup ## Ruff on the Python code
-	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts
+	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web
 
 nlu-eval: train ## Score the model on the held-out NLU file
 	@.venv/rasa/bin/python -m tools.nlu_eval

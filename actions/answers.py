@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,7 +18,7 @@ _ACKNOWLEDGED = {"greet": "acknowledge", "thank": "acknowledge", "bot_challenge"
                  "ask_help": "in_form_help", "out_of_scope": "in_form_help"}
 
 
-def answer_for(intent: str, text: str, entities: List[Dict[str, Any]]) -> answers.Answer:
+def answer_for(intent: str, text: str, entities: list[dict[str, Any]]) -> answers.Answer:
     """The answer to an informational message, from its intent and entities."""
     sched, moment = schedule(), now()
     channels = requested_channels(entities, text)
@@ -45,12 +45,12 @@ def answer_for(intent: str, text: str, entities: List[Dict[str, Any]]) -> answer
 class ActionAnswerQuestion(Action):
     """Computes the answer to an informational question; `utter_answer` says it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
         answer = answer_for(intent, message.get("text") or "", message.get("entities") or [])
@@ -63,12 +63,12 @@ class ActionAssessCriticalIncident(Action):
     While chat agents are online, a widget customer is also handed to an agent.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_assess_critical_incident"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         answer = answers.critical_answer(schedule(), now())
         if answer.kind == "critical_with_open" and can_hand_off(tracker):
             accepted, _ = hand_off(tracker, "critical_incident")

@@ -8,7 +8,7 @@ The bot is not paused here: the desk pauses it when an agent takes the case.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -43,7 +43,7 @@ def open_agent_channels() -> str:
     return answers._open_lines(sched, channels, moment)
 
 
-def hand_off(tracker: Tracker, reason: str, client: Optional[DeskClient] = None) -> Tuple[bool, str]:
+def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) -> tuple[bool, str]:
     """Send the packet to the desk. Returns (accepted by the desk, status)."""
     client = client or DeskClient.from_env()
     if client is None:
@@ -59,12 +59,12 @@ def hand_off(tracker: Tracker, reason: str, client: Optional[DeskClient] = None)
 class ActionRequestHuman(Action):
     """The customer asks for a person (or the desk reports that nobody took the case)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_human"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         answer, question = self.decide(tracker)
         return answer_events(answer, tracker) + [
             SlotSet("question_flow", "handoff"),
@@ -73,7 +73,7 @@ class ActionRequestHuman(Action):
             SlotSet("answer_received", None),
         ]
 
-    def decide(self, tracker: Tracker) -> Tuple[answers.Answer, Optional[str]]:
+    def decide(self, tracker: Tracker) -> tuple[answers.Answer, str | None]:
         sched, moment = schedule(), now()
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("EXTERNAL:"):

@@ -9,7 +9,7 @@ it as a digression ("¿y el teléfono?"), a cancel, or a misunderstanding.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,9 +30,9 @@ _NO_CASE_CUES = ("no tengo", "no lo tengo", "no se", "no me dieron", "ninguno", 
 
 
 def interpret_reply(pending: str, text: str, intent: str, confidence: float,
-                    entities: List[Dict[str, Any]]) -> Dict[str, Any]:
+                    entities: list[dict[str, Any]]) -> dict[str, Any]:
     """The slots a reply fills, given the pending question. Empty when it answers nothing."""
-    filled: Dict[str, Any] = {}
+    filled: dict[str, Any] = {}
     is_payload = text.startswith("/")
     words = "" if is_payload else text
 
@@ -80,13 +80,13 @@ def interpret_reply(pending: str, text: str, intent: str, confidence: float,
 class ValidateQuestionForm(Action):
     """Validation action of question_form: interprets one reply."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_question_form"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        pending: Optional[str] = tracker.get_slot("pending_question")
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        pending: str | None = tracker.get_slot("pending_question")
         if tracker.get_slot("requested_slot") is None or not pending:
             return []  # the form is being activated: the question was just asked
         message = tracker.latest_message or {}
@@ -100,6 +100,6 @@ class ValidateQuestionForm(Action):
         )
         if not filled:
             return []  # rejected: the rules decide what the message was
-        events: List[EventType] = [SlotSet(name, value) for name, value in filled.items()]
+        events: list[EventType] = [SlotSet(name, value) for name, value in filled.items()]
         events.append(SlotSet("answer_received", pending))
         return events

@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -39,7 +39,7 @@ def now() -> datetime:
     return clock.now()
 
 
-def startup_check(exit_on_error: bool = True) -> Optional[Schedule]:
+def startup_check(exit_on_error: bool = True) -> Schedule | None:
     """Validate the schedule file and ASSISTANT_NOW; stop the server if invalid."""
     try:
         loaded = schedule()
@@ -60,14 +60,14 @@ def startup_check(exit_on_error: bool = True) -> Optional[Schedule]:
     return loaded
 
 
-def answer_events(answer: Answer, tracker: Optional[Tracker] = None, **extra: Any) -> List[EventType]:
+def answer_events(answer: Answer, tracker: Tracker | None = None, **extra: Any) -> list[EventType]:
     """Slot events that make the rule's response say ``answer``.
 
     Answer variables this answer does not use are reset to None, but only those that
     hold a value (when the tracker is given): every event is stored and replayed by the
     tracker store, and resetting all twenty variables on every turn made most of them.
     """
-    values: Dict[str, Any] = {
+    values: dict[str, Any] = {
         name: None for name in ANSWER_SLOTS if tracker is None or tracker.get_slot(name) is not None
     }
     values.update(answer.values)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,11 +22,11 @@ def _continuing(tracker: Tracker) -> bool:
 
 def triage_step(
     text: str,
-    entities: List[Dict[str, Any]],
+    entities: list[dict[str, Any]],
     known: triage.TriageAnswers,
     fresh: bool,
     conversation_id: str = "",
-) -> tuple[answers.Answer, triage.TriageAnswers, Optional[str]]:
+) -> tuple[answers.Answer, triage.TriageAnswers, str | None]:
     """One step of the triage: the answer to give and the next question, if any."""
     sched, moment = schedule(), now()
     if fresh:
@@ -75,12 +75,12 @@ def triage_step(
 class ActionTriageStep(Action):
     """Starts or continues the triage; the rules say the question or the result."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_triage_step"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         message = tracker.latest_message or {}
         fresh = not _continuing(tracker)
         known = triage.TriageAnswers(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,7 +18,7 @@ from helpdesk import answers
 MAX_MESSAGE_CHARS = int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "2000"))
 
 
-def consecutive_fallbacks(events: List[Dict[str, Any]]) -> int:
+def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     """How many of the latest customer messages in a row were not understood."""
     count = 0
     for event in reversed(events):
@@ -34,12 +34,12 @@ def consecutive_fallbacks(events: List[Dict[str, Any]]) -> int:
 class ActionHandleUnclearMessage(Action):
     """Asks to rephrase; after two misunderstandings in a row, a person takes over."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_unclear_message"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         message = tracker.latest_message or {}
         if message.get("message_truncated"):
             return answer_events(answers.Answer("message_too_long"), tracker, max_chars=str(MAX_MESSAGE_CHARS))

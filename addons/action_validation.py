@@ -14,16 +14,16 @@ custom components and the tracker and lock stores live in it).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 
-_validator: Optional[Any] = None
+_validator: Any | None = None
 _original = RemoteAction._validate_action_result
 
 
-def _compiled(schema: Dict[Text, Any]) -> Any:
+def _compiled(schema: dict[str, Any]) -> Any:
     global _validator
     if _validator is None:
         cls = jsonschema.validators.validator_for(schema)
@@ -32,7 +32,7 @@ def _compiled(schema: Dict[Text, Any]) -> Any:
     return _validator
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     error = jsonschema.exceptions.best_match(_compiled(self.action_response_format_spec()).iter_errors(result))
     if error is not None:
         error.message += (

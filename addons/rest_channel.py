@@ -11,8 +11,6 @@ claim to be the website chat (the hand-off to a person depends on the channel).
 
 from __future__ import annotations
 
-from typing import Optional, Text
-
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
@@ -20,10 +18,10 @@ from sanic.request import Request
 
 class CheckedRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         # Called first by RestInput's webhook: the body check happens here.
         body = req.json
         if not isinstance(body, dict):
@@ -33,5 +31,5 @@ class CheckedRestInput(RestInput):
         sender = body.get("sender")
         return None if sender is None else str(sender)
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         return self.name()

@@ -11,9 +11,9 @@ critical incident or when the customer asks for that number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Dict, List, Optional, Sequence
 
 from helpdesk import spanish as es
 from helpdesk.schedule import Channel, Schedule
@@ -35,13 +35,13 @@ class Answer:
     """A decided answer: which wording (kind) and the variables it needs."""
 
     kind: str
-    values: Dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------- helpers
 
 
-def _support_channels(schedule: Schedule) -> List[Channel]:
+def _support_channels(schedule: Schedule) -> list[Channel]:
     return [schedule.channel(cid) for cid in SUPPORT_CHANNELS]
 
 
@@ -92,7 +92,7 @@ def contact_answer(schedule: Schedule, channel_ids: Sequence[str], now: datetime
     return Answer(kind, {"channel_details": "\n".join(lines)})
 
 
-def hours_answer(schedule: Schedule, channel_ids: Sequence[str], day: Optional[str], now: datetime) -> Answer:
+def hours_answer(schedule: Schedule, channel_ids: Sequence[str], day: str | None, now: datetime) -> Answer:
     """Opening hours, for a day ("¿atienden los sábados?", "¿y mañana?") or the week."""
     now = schedule.local(now)
     ids = [cid for cid in channel_ids if cid in schedule.channels] or list(SUPPORT_CHANNELS) + ["pqrsa"]
@@ -170,7 +170,7 @@ def critical_answer(schedule: Schedule, now: datetime, reason: str = "") -> Answ
     return Answer("critical_only_priority_line", values)
 
 
-def pqrsa_answer(schedule: Schedule, request_type: Optional[str], now: datetime) -> Answer:
+def pqrsa_answer(schedule: Schedule, request_type: str | None, now: datetime) -> Answer:
     """Where to file a petición, queja, reclamo, sugerencia or apelación."""
     now = schedule.local(now)
     channel = schedule.channel("pqrsa")
@@ -190,7 +190,7 @@ def escalation_levels_answer(schedule: Schedule, now: datetime) -> Answer:
 
 
 def escalation_answer(
-    schedule: Schedule, now: datetime, level_id: str, case_number: Optional[str] = None
+    schedule: Schedule, now: datetime, level_id: str, case_number: str | None = None
 ) -> Answer:
     """Contacts of the escalation level that fits (supervisor or coordinator)."""
     now = schedule.local(now)

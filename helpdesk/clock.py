@@ -7,8 +7,8 @@ once per request and passes the moment in.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -42,7 +42,7 @@ def parse_moment(value: str, default_tz: ZoneInfo = BOGOTA) -> datetime:
     return moment.astimezone(default_tz)
 
 
-def fixed_moment(environ: Mapping[str, str] = os.environ) -> Optional[datetime]:
+def fixed_moment(environ: Mapping[str, str] = os.environ) -> datetime | None:
     """The moment fixed by ``ASSISTANT_NOW``, or None when it is not set."""
     value = environ.get(CLOCK_ENV, "").strip()
     return parse_moment(value) if value else None

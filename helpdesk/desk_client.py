@@ -18,8 +18,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age: float = 300,
-           now: Optional[float] = None) -> bool:
+           now: float | None = None) -> bool:
     """Whether a request's signature is valid and recent (replays are refused)."""
     try:
         age = abs((now if now is not None else time.time()) - float(timestamp))
@@ -67,7 +68,7 @@ class DeskClient:
     sleep: Callable[[float], None] = time.sleep
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Optional["DeskClient"]:
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> DeskClient | None:
         """The configured client, or None when no desk is configured (DESK_URL empty)."""
         url = environ.get("DESK_URL", "http://127.0.0.1:5070").strip()
         if not url or url.lower() in ("off", "none", "disabled"):
@@ -80,7 +81,7 @@ class DeskClient:
             backoff=float(environ.get("DESK_BACKOFF", "0.3")),
         )
 
-    def create_handoff(self, packet: Dict[str, Any]) -> DeskResult:
+    def create_handoff(self, packet: dict[str, Any]) -> DeskResult:
         """POST the signed packet; retries on network errors and 5xx, not on 4xx."""
         body = json.dumps(packet, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return self._request("POST", "/api/handoffs", body)

@@ -6,8 +6,9 @@ never imports rasa or rasa_sdk). Documented in docs/agent-desk-api.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any
 
 from helpdesk.triage import SERVICE_LABELS
 
@@ -31,13 +32,13 @@ COLLECTED_SLOTS = {
 }
 
 
-def transcript(events: Iterable[Mapping[str, Any]], limit: int = TRANSCRIPT_TURNS) -> List[Dict[str, Any]]:
+def transcript(events: Iterable[Mapping[str, Any]], limit: int = TRANSCRIPT_TURNS) -> list[dict[str, Any]]:
     """The last ``limit`` customer and bot messages, oldest first.
 
     Button payloads ("/inform{…}") are shown as the customer saw them when the
     bot logged the button title; otherwise as "(botón)". External events are left out.
     """
-    lines: List[Dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
         text = event.get("text")
@@ -72,8 +73,8 @@ def build_packet(
     events: Iterable[Mapping[str, Any]],
     slots: Mapping[str, Any],
     now: datetime,
-    channel: Optional[str] = None,
-) -> Dict[str, Any]:
+    channel: str | None = None,
+) -> dict[str, Any]:
     """The JSON packet sent to the agent desk."""
     if reason not in REASONS:
         raise ValueError(f"unknown hand-off reason {reason!r}; allowed: {', '.join(REASONS)}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -66,7 +67,7 @@ _DIAL = re.compile(r"^\+\d{7,15}$")
 class ScheduleConfigError(ValueError):
     """The schedule file is missing, unreadable or invalid."""
 
-    def __init__(self, source: str, key: str, problem: str, allowed: Optional[str] = None):
+    def __init__(self, source: str, key: str, problem: str, allowed: str | None = None):
         self.source = source
         self.key = key
         self.problem = problem
@@ -117,7 +118,7 @@ def build_schedule(data: Any, source: str = "<memory>") -> Schedule:
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise v.error("timezone", f"unknown timezone {tz_name!r}.", "an IANA name such as America/Bogota")
+        raise v.error("timezone", f"unknown timezone {tz_name!r}.", "an IANA name such as America/Bogota") from None
 
     country = v.string(root.get("holiday_country", "CO"), "holiday_country")
     if country not in holidays.list_supported_countries():
@@ -126,7 +127,7 @@ def build_schedule(data: Any, source: str = "<memory>") -> Schedule:
     closed_days = v.closed_days(root.get("company_closed_days") or [])
 
     raw_channels = v.mapping(root["channels"], "channels")
-    channels: Dict[str, Channel] = {}
+    channels: dict[str, Channel] = {}
     for channel_id, raw in raw_channels.items():
         channels[channel_id] = v.channel(channel_id, raw)
     for required in REQUIRED_CHANNELS:
@@ -138,7 +139,7 @@ def build_schedule(data: Any, source: str = "<memory>") -> Schedule:
             )
 
     raw_levels = v.mapping(root["escalation_levels"], "escalation_levels")
-    levels: Dict[str, EscalationLevel] = {}
+    levels: dict[str, EscalationLevel] = {}
     for level_id, raw in raw_levels.items():
         levels[level_id] = v.level(level_id, raw, channels)
     for required in REQUIRED_LEVELS:
@@ -168,10 +169,10 @@ class _Validator:
     def __init__(self, source: str):
         self.source = source
 
-    def error(self, key: str, problem: str, allowed: Optional[str] = None) -> ScheduleConfigError:
+    def error(self, key: str, problem: str, allowed: str | None = None) -> ScheduleConfigError:
         return ScheduleConfigError(self.source, key, problem, allowed)
 
-    def mapping(self, value: Any, key: str, schema: Optional[Mapping[str, bool]] = None) -> Dict[str, Any]:
+    def mapping(self, value: Any, key: str, schema: Mapping[str, bool] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict) or not value:
             raise self.error(key, f"must be a non-empty mapping (key: value lines), got {_shown(value)}.")
         if schema is not None:
@@ -195,11 +196,11 @@ class _Validator:
             raise self.error(key, f"must be true or false, got {_shown(value)}.", "true, false")
         return value
 
-    def closed_days(self, value: Any) -> Dict[date, ClosedDay]:
+    def closed_days(self, value: Any) -> dict[date, ClosedDay]:
         key = "company_closed_days"
         if not isinstance(value, list):
             raise self.error(key, f"must be a list, got {_shown(value)}.", "- {date: 2026-12-24, reason: ...}")
-        days: Dict[date, ClosedDay] = {}
+        days: dict[date, ClosedDay] = {}
         for i, item in enumerate(value):
             item_key = f"{key}[{i}]"
             item = self.mapping(item, item_key, {"date": True, "reason": True})
@@ -237,7 +238,7 @@ class _Validator:
             ),
         )
 
-    def contacts(self, value: Any, key: str, required: bool) -> Tuple[Contact, ...]:
+    def contacts(self, value: Any, key: str, required: bool) -> tuple[Contact, ...]:
         if value is None and not required:
             return ()
         if not isinstance(value, list) or (required and not value):
@@ -270,10 +271,10 @@ class _Validator:
             result.append(Contact(kind, contact_value, dial, instructions, tuple(str(e) for e in extensions)))
         return tuple(result)
 
-    def hours(self, value: Any, key: str) -> Dict[int, Tuple[TimeRange, ...]]:
+    def hours(self, value: Any, key: str) -> dict[int, tuple[TimeRange, ...]]:
         if not isinstance(value, dict) or not value:
             raise self.error(key, f"must map weekdays to lists of \"HH:MM-HH:MM\" ranges, got {_shown(value)}.", ", ".join(WEEKDAYS))
-        weekly: Dict[int, Tuple[TimeRange, ...]] = {}
+        weekly: dict[int, tuple[TimeRange, ...]] = {}
         for day_name, ranges in value.items():
             day_key = f"{key}.{day_name}"
             if day_name not in WEEKDAYS:
@@ -283,7 +284,7 @@ class _Validator:
             if not isinstance(ranges, list) or not ranges:
                 raise self.error(day_key, f"must be a list of \"HH:MM-HH:MM\" ranges, got {_shown(ranges)}.", "e.g. [\"07:00-19:00\"]")
             parsed = sorted((self.time_range(r, day_key) for r in ranges), key=lambda r: r.start)
-            merged: List[TimeRange] = []
+            merged: list[TimeRange] = []
             for r in parsed:
                 if merged and r.start < merged[-1].end:
                     raise self.error(day_key, f"ranges overlap: {_fmt(merged[-1])} and {_fmt(r)}.", "ranges that do not overlap")

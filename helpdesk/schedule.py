@@ -8,10 +8,10 @@ at 18:59 and closed at 19:00.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -47,9 +47,9 @@ class Contact:
 
     kind: str  # "phone", "email" or "url"
     value: str
-    dial: Optional[str] = None
-    instructions: Optional[str] = None
-    extensions: Tuple[str, ...] = ()
+    dial: str | None = None
+    instructions: str | None = None
+    extensions: tuple[str, ...] = ()
 
     @property
     def href(self) -> str:
@@ -67,9 +67,9 @@ class Channel:
 
     id: str
     name: str
-    request_types: FrozenSet[str]
-    contacts: Tuple[Contact, ...]
-    weekly_hours: Mapping[int, Tuple[TimeRange, ...]]  # weekday (Monday=0) -> ranges
+    request_types: frozenset[str]
+    contacts: tuple[Contact, ...]
+    weekly_hours: Mapping[int, tuple[TimeRange, ...]]  # weekday (Monday=0) -> ranges
     closed_on_holidays: bool = True
     accepts_messages_when_closed: bool = False
 
@@ -80,7 +80,7 @@ class Channel:
             self.weekly_hours.get(d) == (TimeRange(0, MINUTES_PER_DAY),) for d in range(7)
         )
 
-    def contacts_of_kind(self, kind: str) -> Tuple[Contact, ...]:
+    def contacts_of_kind(self, kind: str) -> tuple[Contact, ...]:
         """The channel's contacts of one kind (phone, email, url)."""
         return tuple(c for c in self.contacts if c.kind == kind)
 
@@ -92,11 +92,11 @@ class EscalationLevel:
     id: str
     level: int
     name: str
-    channel_ids: Tuple[str, ...] = ()
-    contacts: Tuple[Contact, ...] = ()
+    channel_ids: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
     # The page publishes no hours for levels 2 and 3; the assistant suggests
     # calling within the hours of this channel and says that it is a suggestion.
-    hours_from: Optional[str] = None
+    hours_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Opening:
     """The next moment at which some channels open."""
 
     moment: datetime
-    channels: Tuple[Channel, ...]
+    channels: tuple[Channel, ...]
 
 
 @dataclass
@@ -123,11 +123,11 @@ class Schedule:
     YAML file; the constructor trusts its arguments.
     """
 
-    channels: Dict[str, Channel]
-    escalation_levels: Dict[str, EscalationLevel]
+    channels: dict[str, Channel]
+    escalation_levels: dict[str, EscalationLevel]
     timezone: ZoneInfo
     holiday_country: str = "CO"
-    company_closed_days: Dict[date, ClosedDay] = field(default_factory=dict)
+    company_closed_days: dict[date, ClosedDay] = field(default_factory=dict)
     source: str = "<memory>"
 
     # ----------------------------------------------------------------- time
@@ -144,11 +144,11 @@ class Schedule:
             )
         return moment.astimezone(self.timezone)
 
-    def holiday_name(self, day: date) -> Optional[str]:
+    def holiday_name(self, day: date) -> str | None:
         """The Spanish name of the Colombian festivo on ``day``, if it is one."""
         return _holidays_for(self.holiday_country, day.year).get(day)
 
-    def closure_reason(self, day: date) -> Optional[str]:
+    def closure_reason(self, day: date) -> str | None:
         """Why regular channels are closed all ``day``: a company closed day or a festivo.
 
         Company closed days take precedence so their own reason is shown.
@@ -175,12 +175,12 @@ class Schedule:
             known = ", ".join(self.channels)
             raise KeyError(f"unknown channel {channel_id!r}; known: {known}") from None
 
-    def channels_for(self, request_type: str) -> List[Channel]:
+    def channels_for(self, request_type: str) -> list[Channel]:
         """Channels that take a request type, in the order of the file."""
         _check_request_type(request_type)
         return [c for c in self.channels.values() if request_type in c.request_types]
 
-    def hours_on(self, channel_id: str, day: date) -> Tuple[TimeRange, ...]:
+    def hours_on(self, channel_id: str, day: date) -> tuple[TimeRange, ...]:
         """The opening ranges of a channel on a calendar day (empty when closed).
 
         Festivos and company closed days close every channel marked
@@ -197,11 +197,11 @@ class Schedule:
         minute = local.hour * 60 + local.minute
         return any(r.contains(minute) for r in self.hours_on(channel_id, local.date()))
 
-    def open_channels(self, request_type: str, moment: datetime) -> List[Channel]:
+    def open_channels(self, request_type: str, moment: datetime) -> list[Channel]:
         """Channels that take ``request_type`` and are open at ``moment``."""
         return [c for c in self.channels_for(request_type) if self.is_open(c.id, moment)]
 
-    def closing_time(self, channel_id: str, moment: datetime) -> Optional[datetime]:
+    def closing_time(self, channel_id: str, moment: datetime) -> datetime | None:
         """When the opening period that contains ``moment`` ends.
 
         None if the channel is closed at ``moment``, or if it does not close
@@ -224,7 +224,7 @@ class Schedule:
             end = following[0].end
         return None
 
-    def next_opening(self, channel_id: str, after: datetime) -> Optional[datetime]:
+    def next_opening(self, channel_id: str, after: datetime) -> datetime | None:
         """The first moment at or after ``after`` at which the channel opens.
 
         "Opens" means the start of an opening period; a period that runs past
@@ -244,12 +244,12 @@ class Schedule:
                     return start
         return None
 
-    def next_opening_for(self, request_type: str, after: datetime) -> Optional[Opening]:
+    def next_opening_for(self, request_type: str, after: datetime) -> Opening | None:
         """The earliest next opening among the channels that take ``request_type``.
 
         Returns the moment and every such channel that opens then.
         """
-        found: Dict[datetime, List[Channel]] = {}
+        found: dict[datetime, list[Channel]] = {}
         for channel in self.channels_for(request_type):
             moment = self.next_opening(channel.id, after)
             if moment is not None:

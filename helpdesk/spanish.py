@@ -9,8 +9,8 @@ fact is always written the same way. Times follow the RAE's abbreviations
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from helpdesk.schedule import MINUTES_PER_DAY, Channel, Contact, EscalationLevel, Schedule, TimeRange
 
@@ -83,7 +83,7 @@ def format_weekly_hours(channel: Channel) -> str:
     """
     if channel.always_open:
         return "las 24 horas, todos los días, festivos incluidos"
-    groups: List[Tuple[List[int], Tuple[TimeRange, ...]]] = []
+    groups: list[tuple[list[int], tuple[TimeRange, ...]]] = []
     for day in range(7):
         ranges = channel.weekly_hours.get(day, ())
         if not ranges:
@@ -223,7 +223,7 @@ def _with_article(name: str) -> str:
     return f"{'la' if feminine else 'el'} {name}"
 
 
-def _clock_article(moment: Optional[datetime]) -> str:
+def _clock_article(moment: datetime | None) -> str:
     if moment is None:
         return "nuevo aviso"
     return at_time(moment.time())[2:]  # "las 7:00 p. m." / "la 1:00 p. m."

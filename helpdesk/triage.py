@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional
 from urllib.parse import quote
 
 from helpdesk.understanding import clean_free_text, detect_blocking, normalize
@@ -35,9 +34,9 @@ _GENERIC_REPORTS = ("tengo un problema", "tengo un inconveniente", "necesito ayu
 class TriageAnswers:
     """What the customer has told so far (None = not answered yet)."""
 
-    service: Optional[str] = None
-    operation_blocked: Optional[bool] = None
-    description: Optional[str] = None
+    service: str | None = None
+    operation_blocked: bool | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Priority:
         return self.level == 1
 
 
-def decide_priority(answers: TriageAnswers) -> Optional[Priority]:
+def decide_priority(answers: TriageAnswers) -> Priority | None:
     """Priority 1 exactly when the operation is stopped; None while undecided.
 
     The description can settle it too: "toda la operación detenida" counts as
@@ -68,7 +67,7 @@ def decide_priority(answers: TriageAnswers) -> Optional[Priority]:
     return None
 
 
-def next_triage_question(answers: TriageAnswers) -> Optional[str]:
+def next_triage_question(answers: TriageAnswers) -> str | None:
     """The next question to ask, or None when the decision can be made.
 
     A priority-1 case is decided as soon as it is known: the customer gets the
@@ -86,7 +85,7 @@ def next_triage_question(answers: TriageAnswers) -> Optional[str]:
     return None
 
 
-def description_from_first_message(text: str) -> Optional[str]:
+def description_from_first_message(text: str) -> str | None:
     """The first message as the problem's description, when it describes something."""
     clean = " ".join((text or "").split())
     if clean.startswith("/"):
@@ -130,7 +129,7 @@ _PRIOR_CONTACT_CUES = (
 )
 
 
-def extract_case_number(text: str) -> Optional[str]:
+def extract_case_number(text: str) -> str | None:
     """A case or ticket number in the text ("caso 45821", "CAS-2024-1").."""
     match = _CASE_NUMBER.search(text or "")
     return match.group(0) if match else None
@@ -142,7 +141,7 @@ def mentions_prior_contact(text: str) -> bool:
     return any(cue in norm for cue in _PRIOR_CONTACT_CUES)
 
 
-def escalation_level(wants_coordinator: bool, support_contacted: Optional[bool]) -> str:
+def escalation_level(wants_coordinator: bool, support_contacted: bool | None) -> str:
     """Which level fits: coordinator (supervisor already had it), supervisor, or level 1 first."""
     if wants_coordinator:
         return "coordinator"
@@ -151,7 +150,7 @@ def escalation_level(wants_coordinator: bool, support_contacted: Optional[bool])
     return "supervisor"
 
 
-def next_escalation_question(case_number: Optional[str], support_contacted: Optional[bool], wants_coordinator: bool, case_asked: bool) -> Optional[str]:
+def next_escalation_question(case_number: str | None, support_contacted: bool | None, wants_coordinator: bool, case_asked: bool) -> str | None:
     """Ask for the case number once (skippable), then whether support had the case."""
     if not case_asked and not case_number:
         return "case_number"
@@ -160,6 +159,6 @@ def next_escalation_question(case_number: Optional[str], support_contacted: Opti
     return "support_contacted"
 
 
-def unanswered(questions: List[str], answered: dict) -> List[str]:
+def unanswered(questions: list[str], answered: dict) -> list[str]:
     """The questions whose answers are still missing."""
     return [q for q in questions if answered.get(q) in (None, "")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Iterable, Mapping, Sequence
 
 CHANNELS = ("support_line", "priority_line", "email", "chat", "pqrsa", "supervisor", "coordinator")
 SERVICES = ("firma_digital", "estampado_cronologico", "otro")
@@ -21,7 +21,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 # Keyword stems per canonical value, most specific first; matched against
 # normalised words (lowercase, no accents). Multi-word stems match phrases.
-_CHANNEL_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+_CHANNEL_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("priority_line", ("24/7", "24 horas", "24h", "7x24", "emergenc", "prioridad", "critic", "urgenc", "p1")),
     ("coordinator", ("coordinad", "cordinad")),
     ("supervisor", ("supervis", "superviz")),
@@ -30,19 +30,19 @@ _CHANNEL_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("email", ("correo", "email", "e-mail", "mail", "emeil", "corre")),
     ("support_line", ("telefon", "tel", "telf", "linea", "numero", "num", "celular", "cel", "llamar", "fono", "phone", "call", "pbx")),
 )
-_SERVICE_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+_SERVICE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("estampado_cronologico", ("estamp", "sello de tiempo", "sellado", "timestamp", "cronolog", "tsa")),
     ("firma_digital", ("firma", "firmar", "certificado", "token", "signature", "sign")),
     ("otro", ("otro", "otra", "other", "ninguno")),
 )
-_REQUEST_TYPE_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+_REQUEST_TYPE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("apelacion", ("apela", "apelo", "apelar", "appeal")),
     ("sugerencia", ("sugerencia", "sugerir", "sugiero", "suggest")),
     ("reclamo", ("reclam", "claim")),
     ("queja", ("queja", "quejar", "quejo", "complain")),
     ("peticion", ("peticion", "solicitud", "derecho de peticion", "petition", "request")),
 )
-_DAY_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+_DAY_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("holiday", ("festiv", "feriad", "holiday", "puente")),
     ("today", ("hoy", "today")),
     ("tomorrow", ("manana", "tomorrow")),
@@ -55,7 +55,7 @@ _DAY_STEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("sunday", ("domingo", "sunday", "dom")),
 )
 
-_STEMS_BY_ENTITY: Mapping[str, Tuple[Tuple[str, Tuple[str, ...]], ...]] = {
+_STEMS_BY_ENTITY: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "channel": _CHANNEL_STEMS,
     "service": _SERVICE_STEMS,
     "request_type": _REQUEST_TYPE_STEMS,
@@ -90,11 +90,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
-def _words(text: str) -> List[str]:
+def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9/+-]+", normalize(text))
 
 
-def canonical(entity: str, value: object) -> Optional[str]:
+def canonical(entity: str, value: object) -> str | None:
     """Map an extracted entity value to its canonical value, or None.
 
     Accepts canonical values, synonyms the NLU did not map, missing accents,
@@ -125,9 +125,9 @@ def canonical(entity: str, value: object) -> Optional[str]:
     return None
 
 
-def entity_values(entities: Iterable[Mapping[str, object]], entity: str) -> List[str]:
+def entity_values(entities: Iterable[Mapping[str, object]], entity: str) -> list[str]:
     """Distinct canonical values of one entity type, in order of appearance."""
-    values: List[str] = []
+    values: list[str] = []
     for e in entities or []:
         if e.get("entity") != entity:
             continue
@@ -137,11 +137,11 @@ def entity_values(entities: Iterable[Mapping[str, object]], entity: str) -> List
     return values
 
 
-def values_in_text(text: str, entity: str) -> List[str]:
+def values_in_text(text: str, entity: str) -> list[str]:
     """Canonical values of one entity type named anywhere in the text (keyword scan)."""
     norm = normalize(text)
     words = _words(text)
-    found: List[Tuple[int, str]] = []
+    found: list[tuple[int, str]] = []
     for canonical_value, keys in _STEMS_BY_ENTITY[entity]:
         positions = []
         for key in keys:
@@ -150,7 +150,7 @@ def values_in_text(text: str, entity: str) -> List[str]:
                 if pos >= 0:
                     positions.append(pos)
             else:
-                for i, w in enumerate(words):
+                for w in words:
                     if (w.startswith(key) if len(key) > 3 else w == key):
                         positions.append(norm.find(w))
                         break
@@ -165,7 +165,7 @@ _GENERIC_CHANNELS = ("support_line", "email")
 _SPECIFIC_CHANNELS = ("priority_line", "pqrsa", "supervisor", "coordinator")
 
 
-def requested_channels(entities: Iterable[Mapping[str, object]], text: str) -> List[str]:
+def requested_channels(entities: Iterable[Mapping[str, object]], text: str) -> list[str]:
     """The channels a message asks about, specific ones winning over generic ones.
 
     Uses the NLU's entities first and falls back to keywords in the text.
@@ -183,13 +183,13 @@ def requested_channels(entities: Iterable[Mapping[str, object]], text: str) -> L
     return channels
 
 
-def detect_service(text: str, entities: Iterable[Mapping[str, object]] = ()) -> Optional[str]:
+def detect_service(text: str, entities: Iterable[Mapping[str, object]] = ()) -> str | None:
     """The affected service named in a message, if any."""
     values = entity_values(entities, "service") or values_in_text(text, "service")
     return values[0] if values else None
 
 
-def detect_blocking(text: str) -> Optional[bool]:
+def detect_blocking(text: str) -> bool | None:
     """Whether the message says the operation is stopped (True), is not (False), or neither (None)."""
     norm = normalize(text)
     if any(cue in norm for cue in _NOT_BLOCKING_CUES):

@@ -6,32 +6,31 @@ import asyncio
 import re
 import string
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from tests.conftest import ROOT
 
 
 @lru_cache(maxsize=1)
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 def tracker(
     text: str = "",
     intent: str = "",
-    entities: Optional[List[Dict[str, Any]]] = None,
-    slots: Optional[Dict[str, Any]] = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
     latest_action: str = "action_listen",
     confidence: float = 0.95,
     sender: str = "test-user",
-    active_loop: Optional[Dict[str, Any]] = None,
+    active_loop: dict[str, Any] | None = None,
     channel: str = "rest",
-    history: Optional[List[Dict[str, Any]]] = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with ``intent`` and ``entities``."""
     all_slots = {name: None for name in domain()["slots"]}
@@ -57,7 +56,7 @@ def run(action, t: Tracker):
     return events, dispatcher
 
 
-def slots_after(t: Tracker, events) -> Dict[str, Any]:
+def slots_after(t: Tracker, events) -> dict[str, Any]:
     values = dict(t.slots)
     for event in events:
         if event.get("event") == "slot":
@@ -65,7 +64,7 @@ def slots_after(t: Tracker, events) -> Dict[str, Any]:
     return values
 
 
-def render(response: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+def render(response: str, slots: dict[str, Any]) -> dict[str, Any]:
     """The variation Rasa would choose for these slots, with its variables filled.
 
     Mirrors Rasa 3.6's conditional response variations: variations whose

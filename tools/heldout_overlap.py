@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from tests.live.test_nlu_heldout import examples, normalise
 from tests.conftest import ROOT
+from tests.live.test_nlu_heldout import examples, normalise
 
 
 def overlap():

@@ -17,13 +17,12 @@ import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def macro_f1(pairs: List[Tuple[str, str]]) -> Tuple[float, Dict[str, Dict[str, float]]]:
+def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, dict[str, float]]]:
     """Macro-averaged F1 over the gold intents, and the per-intent report."""
     gold_labels = sorted({g for g, _ in pairs})
     tp: Counter = Counter()
@@ -44,14 +43,14 @@ def macro_f1(pairs: List[Tuple[str, str]]) -> Tuple[float, Dict[str, Dict[str, f
     return sum(v["f1"] for v in report.values()) / len(report), report
 
 
-def load_examples(path: Path) -> List[Tuple[str, str]]:
+def load_examples(path: Path) -> list[tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
-async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
+async def _parse_all(model: Path, texts: list[str]) -> list[dict]:
     import logging
 
     from rasa.core.agent import load_agent
@@ -77,10 +76,10 @@ def main() -> int:
     summary = {}
     for path, examples in files.items():
         parsed = [next(parsed_all) for _ in examples]
-        pairs = [(gold, p["intent"]["name"]) for (_, gold), p in zip(examples, parsed)]
+        pairs = [(gold, p["intent"]["name"]) for (_, gold), p in zip(examples, parsed, strict=False)]
         score, report = macro_f1(pairs)
         misses = defaultdict(list)
-        for (text, gold), p in zip(examples, parsed):
+        for (text, gold), p in zip(examples, parsed, strict=False):
             if p["intent"]["name"] != gold:
                 # For nlu_fallback, also show the intent DIET ranked first.
                 ranking = [r for r in p.get("intent_ranking", []) if r["name"] != "nlu_fallback"]

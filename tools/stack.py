@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
@@ -40,7 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
@@ -89,7 +88,7 @@ class Service:
         self.stop(signal.SIGKILL)
 
 
-def _spawn(name: str, cmd: List[str], env: Dict[str, str], log_dir: Path, url: str) -> Service:
+def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path, url: str) -> Service:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "ab")
@@ -116,7 +115,7 @@ def wait_until_ready(service: Service, path: str, timeout: float = 240) -> None:
     raise RuntimeError(f"{service.name} not ready after {timeout} s:\n{service.log()[-3000:]}")
 
 
-def start_actions(port: int, log_dir: Path, env: Optional[Dict[str, str]] = None, wait: bool = True) -> Service:
+def start_actions(port: int, log_dir: Path, env: dict[str, str] | None = None, wait: bool = True) -> Service:
     """The action server, exactly as the acceptance contract starts it."""
     cmd = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     service = _spawn(f"actions-{port}", cmd, base_env(env), log_dir, f"http://127.0.0.1:{port}")
@@ -125,8 +124,8 @@ def start_actions(port: int, log_dir: Path, env: Optional[Dict[str, str]] = None
     return service
 
 
-def write_endpoints(path: Path, action_port: int, tracker_store: Optional[dict] = None,
-                    lock_store: Optional[dict] = None) -> Path:
+def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = None,
+                    lock_store: dict | None = None) -> Path:
     """An endpoints file for one test or run (JSON is valid YAML)."""
     config: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
     if tracker_store:
@@ -138,9 +137,9 @@ def write_endpoints(path: Path, action_port: int, tracker_store: Optional[dict] 
     return path
 
 
-def start_rasa(port: int, endpoints: Path, log_dir: Path, env: Optional[Dict[str, str]] = None,
+def start_rasa(port: int, endpoints: Path, log_dir: Path, env: dict[str, str] | None = None,
                credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
-               auth_token: Optional[str] = None, extra_args: Optional[List[str]] = None,
+               auth_token: str | None = None, extra_args: list[str] | None = None,
                wait: bool = True, timeout: float = 300) -> Service:
     """A Rasa server on loopback with the HTTP API enabled behind a token."""
     cmd = [
@@ -156,7 +155,7 @@ def start_rasa(port: int, endpoints: Path, log_dir: Path, env: Optional[Dict[str
     return service
 
 
-def start_web(port: int, rasa_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
+def start_web(port: int, rasa_url: str, log_dir: Path, env: dict[str, str] | None = None,
               wait: bool = True) -> Service:
     """The demo page with the chat widget (web/server.py), telling the page where Rasa is."""
     web_env = {"WEB_PORT": str(port), "WEB_HOST": "127.0.0.1", "RASA_PUBLIC_URL": rasa_url, **(env or {})}
@@ -167,7 +166,7 @@ def start_web(port: int, rasa_url: str, log_dir: Path, env: Optional[Dict[str, s
     return service
 
 
-def start_desk(port: int, rasa_url: str, rasa_token: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
+def start_desk(port: int, rasa_url: str, rasa_token: str, log_dir: Path, env: dict[str, str] | None = None,
                wait: bool = True) -> Service:
     """The built-in agent desk (python -m desk) talking to this Rasa server. ``env`` sets
     DESK_DB, DESK_WEBHOOK_SECRET, DESK_QUEUE_TIMEOUT, DESK_DEMO… (desk/config.py)."""
@@ -196,9 +195,9 @@ class Stack:
     actions: Service
     rasa: Service
     token: str
-    extra: List[Service] = field(default_factory=list)
-    web: Optional[Service] = None
-    desk: Optional[Service] = None
+    extra: list[Service] = field(default_factory=list)
+    web: Service | None = None
+    desk: Service | None = None
 
     def stop(self) -> None:
         for service in [*self.extra, *([self.desk] if self.desk else []), *([self.web] if self.web else []),
@@ -210,7 +209,7 @@ def web_port_from_env() -> int:
     return int(os.environ.get("WEB_PORT", DEFAULT_WEB_PORT))
 
 
-def cors_origins(web_port: Optional[int] = None) -> List[str]:
+def cors_origins(web_port: int | None = None) -> list[str]:
     """Origins allowed to call Rasa from a browser: $RASA_CORS_ORIGINS (space-separated),
     by default the web page's own origins."""
     port = web_port or web_port_from_env()
@@ -218,7 +217,7 @@ def cors_origins(web_port: Optional[int] = None) -> List[str]:
     return [origin for origin in value.split() if origin]
 
 
-def desk_settings(desk_port: int) -> Dict[str, str]:
+def desk_settings(desk_port: int) -> dict[str, str]:
     """How the action server and the desk find each other.
 
     With DESK_WEBHOOK_SECRET set, the desk runs for real (agents created with
@@ -235,9 +234,9 @@ def desk_settings(desk_port: int) -> Dict[str, str]:
 
 
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
-                env: Optional[Dict[str, str]] = None, endpoints: Optional[Path] = None,
-                web_port: Optional[int] = None, web: bool = True, desk: bool = True,
-                desk_port: Optional[int] = None) -> Stack:
+                env: dict[str, str] | None = None, endpoints: Path | None = None,
+                web_port: int | None = None, web: bool = True, desk: bool = True,
+                desk_port: int | None = None) -> Stack:
     """Action server, Rasa server and, unless turned off, the web page on ``web_port``
     ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)
     and the agent desk on ``desk_port`` ($DESK_PORT, default 5070)."""
@@ -246,7 +245,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     desk_port = desk_port or int(os.environ.get("DESK_PORT", 5070))
     desk_env = desk_settings(desk_port) if desk else {"DESK_URL": "off"}
     env = {**desk_env, **(env or {})}
-    started: List[Service] = []
+    started: list[Service] = []
     try:
         # Each service is recorded before waiting for it, so an interrupt or a
         # failure while one loads stops it too.

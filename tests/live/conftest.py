@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import pytest
 import requests
@@ -26,8 +25,8 @@ class Assistant:
         self.action_port = stack.free_port()
         self.rasa_port = stack.free_port()
         self.token = uuid.uuid4().hex
-        self.moment: Optional[str] = None
-        self.actions: Optional[stack.Service] = None
+        self.moment: str | None = None
+        self.actions: stack.Service | None = None
         self.start_actions("2026-12-04T10:00")
         endpoints = stack.write_endpoints(
             tmp / "endpoints.yml",
@@ -45,13 +44,13 @@ class Assistant:
         self.actions = stack.start_actions(self.action_port, self.logs, {"ASSISTANT_NOW": moment, "DESK_URL": "off"})
         self.moment = moment
 
-    def at(self, moment: str) -> "Assistant":
+    def at(self, moment: str) -> Assistant:
         """Fix the clock (restarts the action server only when the moment changes)."""
         if moment != self.moment or not self.actions.alive():
             self.start_actions(moment)
         return self
 
-    def send(self, text: str, sender: str) -> List[Dict]:
+    def send(self, text: str, sender: str) -> list[dict]:
         response = requests.post(
             f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
         )
@@ -77,14 +76,14 @@ class Conversation:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
-        self.last: List[Dict] = []
+        self.last: list[dict] = []
 
     def say(self, text: str) -> str:
         self.last = self.assistant.send(text, self.sender)
         return "\n".join(m.get("text", "") for m in self.last)
 
     @property
-    def buttons(self) -> List[str]:
+    def buttons(self) -> list[str]:
         return [b["title"] for m in self.last for b in m.get("buttons", [])]
 
     def press(self, title: str) -> str:

@@ -1,10 +1,7 @@
 """Rasa's own checks on the project: data validation and the dialogue test stories."""
 
 import json
-import os
 import subprocess
-
-import pytest
 
 from tests.conftest import ROOT
 from tools.stack import MODEL, RASA_BIN, base_env

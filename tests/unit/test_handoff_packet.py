@@ -38,7 +38,7 @@ def test_packet_fields():
 
 def test_transcript_is_readable_and_skips_internal_events():
     lines = transcript(EVENTS)
-    assert [(l["from"], l["text"]) for l in lines] == [
+    assert [(line["from"], line["text"]) for line in lines] == [
         ("cliente", "no puedo firmar"),
         ("asistente", "¿Qué servicio está afectado?"),
         ("cliente", "(eligió una opción: inform)"),
