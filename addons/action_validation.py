@@ -8,6 +8,12 @@ action calls per turn, the question form validating each answer). This module
 builds the validator once and validates the response against the same schema
 with the same error (``best_match``), so a malformed response is still refused.
 
+A second step: each event in the schema is checked against ``oneOf`` 23 event
+schemas, which all differ in the constant ``event`` name. A fast path checks each
+event against the one schema of its name only (if that passes, exactly one of the
+23 passes, so the full schema passes too); anything else goes through the full
+validator, which then decides and gives Rasa's error.
+
 Installed when the ``addons`` package is imported by the Rasa server (the model's
 custom components and the tracker and lock stores live in it).
 """
@@ -32,8 +38,41 @@ def _compiled(schema: dict[str, Any]) -> Any:
     return _validator
 
 
+_fast: dict[str, Any] | None = None
+
+
+def _fast_validators(schema: dict[str, Any]) -> dict[str, Any]:
+    """The response without its events' oneOf, and one validator per event name."""
+    global _fast
+    if _fast is None:
+        cls = jsonschema.validators.validator_for(schema)
+        events = schema["properties"]["events"]
+        event = events["items"]
+        base = {key: value for key, value in event.items() if key != "oneOf"}
+        by_name = {alternative["properties"]["event"]["const"]: cls({"allOf": [base, alternative]})
+                   for alternative in event["oneOf"]}
+        outer = dict(schema, properties=dict(schema["properties"], events={"type": "array"}))
+        _fast = {"outer": cls(outer), "events": by_name}
+    return _fast
+
+
+def _fast_valid(schema: dict[str, Any], result: Any) -> bool:
+    fast = _fast_validators(schema)
+    if not fast["outer"].is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        name = event.get("event") if isinstance(event, dict) else None
+        validator = fast["events"].get(name) if isinstance(name, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    error = jsonschema.exceptions.best_match(_compiled(self.action_response_format_spec()).iter_errors(result))
+    schema = self.action_response_format_spec()
+    if _fast_valid(schema, result):
+        return True
+    error = jsonschema.exceptions.best_match(_compiled(schema).iter_errors(result))
     if error is not None:
         error.message += (
             ". Failed to validate Action server response from API, make sure your response "

@@ -34,6 +34,8 @@ Two more production settings on the database engine:
   on a dead connection.
 * ``hide_parameters``: SQL errors never carry the statement's parameters,
   which hold the serialised events and so the customers' messages.
+* SQLite only: ``journal_mode=WAL`` and ``synchronous=NORMAL`` (see
+  ``_sqlite_pragmas``).
 
 Loaded by the Rasa server only (it imports rasa); the action server never
 imports ``addons``.
@@ -68,6 +70,18 @@ def _conversation(sender_id: Any) -> str:
     return repr(str(sender_id)[:64])
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Write-ahead log, synced at checkpoints: a commit no longer waits for two fsyncs.
+
+    A committed turn survives the Rasa process being killed (the WAL file is on
+    disk); only a power cut or an OS crash can lose the last commits.
+    """
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class ReportingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that logs each failed read or write at ERROR, then re-raises."""
 
@@ -79,6 +93,8 @@ class ReportingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(
             url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
         )
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info(
             "Tracker store: %s database '%s' (every database error is logged at ERROR).",

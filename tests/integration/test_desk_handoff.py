@@ -210,6 +210,7 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
 
     details = agent.handoff(row["id"])
     p = details["packet"]
+    record_property("packet", json.dumps(p, ensure_ascii=False))
     assert p["version"] == 1 and p["conversation_id"] == c.session_id and p["channel"] == "socketio"
     assert p["reason"] == "customer_request" and p["reason_text"] == "El cliente pidió hablar con un asesor"
     assert p["priority"] == "sin clasificar" and p["service"] == "No indicado"

@@ -7,6 +7,7 @@ question, with the service given before the crash still known.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 from tests.integration.harness import texts, turns
@@ -55,3 +56,11 @@ def test_conversation_continues_after_the_rasa_server_is_killed(main):
     assert final["slots"]["affected_service"] == "firma_digital"
     assert final["slots"]["operation_blocked"] is False
     assert final["slots"]["pending_question"] == "problem_description"
+
+
+def test_sqlite_tracker_store_uses_the_write_ahead_log(main):
+    # addons/tracker_store.py sets journal_mode=WAL (a commit waits for no double fsync);
+    # the mode is stored in the database file, so a plain connection sees it.
+    main.rasa.say(f"it-wal-{uuid.uuid4().hex[:10]}", "hola")
+    with sqlite3.connect(main.tmp / "tracker.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
