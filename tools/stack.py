@@ -147,7 +147,7 @@ def start_rasa(port: int, endpoints: Path, log_dir: Path, env: dict[str, str] | 
         "--endpoints", str(endpoints), "--credentials", str(credentials), "--enable-api",
     ]
     if auth_token:
-        cmd += ["--auth-token", auth_token]
+        cmd += [f"--auth-token={auth_token}"]  # "=": a token may start with "-" (token_urlsafe)
     cmd += extra_args or []
     service = _spawn(f"rasa-{port}", cmd, base_env(env), log_dir, f"http://127.0.0.1:{port}")
     if wait:
