@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from helpdesk.handoff import button_titles, payload_text
+
 logger = logging.getLogger(__name__)
 
 # Bot messages reach the customer's widget live: Rasa sends them through the
@@ -77,18 +79,20 @@ def has_session_start(tracker: dict[str, Any]) -> bool:
 def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any]]:
     """Customer, bot and agent messages (and pauses) from ``since`` on, oldest first."""
     lines: list[dict[str, Any]] = []
+    titles: dict[str, str] = {}
     for event in tracker.get("events") or []:
         stamp = event.get("timestamp") or 0
+        kind = event.get("event")
+        if kind == "bot":
+            titles = button_titles(event)
         if stamp < since:
             continue
-        kind = event.get("event")
         if kind == "user":
             text = event.get("text") or ""
             if text.startswith("EXTERNAL:"):
                 continue
             if text.startswith("/"):
-                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "opción"
-                text = f"(eligió una opción: {intent})"
+                text = payload_text(text, event, titles)
             lines.append({"from": "cliente", "text": text, "timestamp": stamp})
         elif kind == "bot" and event.get("text"):
             agent = (event.get("metadata") or {}).get("agent")

@@ -32,24 +32,46 @@ COLLECTED_SLOTS = {
 }
 
 
+def button_titles(event: Mapping[str, Any]) -> dict[str, str]:
+    """payload -> title of the buttons a bot message showed."""
+    buttons = (event.get("data") or {}).get("buttons") or []
+    return {b.get("payload"): b.get("title") for b in buttons if isinstance(b, Mapping) and b.get("title")}
+
+
+def payload_text(text: str, event: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    """A button payload ("/deny") as the customer saw it: the title of the button pressed.
+
+    The widget sends "/greet" when the chat is first opened, with no button: shown as
+    "(abrió el chat)". Any other payload without a known button keeps its intent name.
+    """
+    if text in titles:
+        return f"(eligió: {titles[text]})"
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or text[1:].split("{")[0] or "opción"
+    if intent == "greet":
+        return "(abrió el chat)"
+    return f"(eligió una opción: {intent})"
+
+
 def transcript(events: Iterable[Mapping[str, Any]], limit: int = TRANSCRIPT_TURNS) -> list[dict[str, Any]]:
     """The last ``limit`` customer and bot messages, oldest first.
 
-    Button payloads ("/inform{…}") are shown as the customer saw them when the
-    bot logged the button title; otherwise as "(botón)". External events are left out.
+    Button payloads ("/inform{…}") are shown with the title of the button pressed
+    (``payload_text``). External events are left out.
     """
     lines: list[dict[str, Any]] = []
+    titles: dict[str, str] = {}
     for event in events:
         kind = event.get("event")
         text = event.get("text")
+        if kind == "bot":
+            titles = button_titles(event)
         if kind not in ("user", "bot") or not text:
             continue
         if kind == "user":
             if text.startswith("EXTERNAL:"):
                 continue
             if text.startswith("/"):
-                intent = (event.get("parse_data") or {}).get("intent", {}).get("name") or "opción"
-                text = f"(eligió una opción: {intent})"
+                text = payload_text(text, event, titles)
         lines.append({
             "from": "cliente" if kind == "user" else "asistente",
             "text": text,

@@ -10,4 +10,4 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 # var/test-results.xml keeps each test's time and the figures tests record
 # (held-out macro-F1, request-to-desk time of the hand-off).
 mkdir -p var
-exec .venv/actions/bin/python -m pytest --junitxml=var/test-results.xml --durations=10 "$@"
+exec .venv/actions/bin/python -m pytest --junitxml=var/test-results.xml -o junit_family=xunit1 --durations=10 "$@"

@@ -11,7 +11,8 @@ NOW = datetime(2026, 12, 4, 10, 30, tzinfo=ZoneInfo("America/Bogota"))
 EVENTS = [
     {"event": "action", "name": "action_listen"},
     {"event": "user", "text": "no puedo firmar", "timestamp": 1.0, "parse_data": {"intent": {"name": "report_problem"}}},
-    {"event": "bot", "text": "¿Qué servicio está afectado?", "timestamp": 2.0},
+    {"event": "bot", "text": "¿Qué servicio está afectado?", "timestamp": 2.0,
+     "data": {"buttons": [{"title": "Firma digital", "payload": '/inform{"service":"firma_digital"}'}]}},
     {"event": "user", "text": '/inform{"service":"firma_digital"}', "timestamp": 3.0,
      "parse_data": {"intent": {"name": "inform"}}},
     {"event": "user", "text": "EXTERNAL: request_human", "timestamp": 4.0},
@@ -41,7 +42,7 @@ def test_transcript_is_readable_and_skips_internal_events():
     assert [(line["from"], line["text"]) for line in lines] == [
         ("cliente", "no puedo firmar"),
         ("asistente", "¿Qué servicio está afectado?"),
-        ("cliente", "(eligió una opción: inform)"),
+        ("cliente", "(eligió: Firma digital)"),
         ("cliente", "quiero un asesor"),
     ]
     assert len(transcript(EVENTS * 20, limit=5)) == 5
@@ -55,3 +56,16 @@ def test_critical_reason_is_priority_1():
 def test_unknown_reason_is_refused():
     with pytest.raises(ValueError, match="allowed: customer_request"):
         build_packet("c", "boredom", [], {}, NOW)
+
+
+def test_payloads_without_a_button_keep_a_readable_label():
+    events = [
+        {"event": "user", "text": "/greet", "timestamp": 1.0, "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "bot", "text": "¿Tiene un número de caso?", "timestamp": 2.0,
+         "data": {"buttons": [{"title": "No tengo número", "payload": "/deny"}]}},
+        {"event": "user", "text": "/affirm", "timestamp": 3.0, "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "bot", "text": "Listo.", "timestamp": 4.0},
+        {"event": "user", "text": "/deny", "timestamp": 5.0, "parse_data": {"intent": {"name": "deny"}}},
+    ]
+    assert [line["text"] for line in transcript(events) if line["from"] == "cliente"] == [
+        "(abrió el chat)", "(eligió una opción: affirm)", "(eligió una opción: deny)"]
