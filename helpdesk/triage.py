@@ -28,6 +28,18 @@ ESCALATION_QUESTIONS = ("case_number", "support_contacted")
 # Minimum words for a first message to count as the problem's description.
 DESCRIPTION_MIN_WORDS = 5
 _GENERIC_REPORTS = ("tengo un problema", "tengo un inconveniente", "necesito ayuda", "reportar un problema", "tengo una falla")
+# Words that say nothing about what happened: greetings, politeness, "tengo un problema".
+# A first message needs DESCRIPTION_MIN_CONTENT words outside this list to be a description
+# ("buenas noches, tengo un problema con la factura" is not; "no me deja firmar el pdf" is).
+_FILLER_WORDS = frozenset("""
+    hola buenas buenos buen dia dias tardes noches feliz saludos senor senora senores
+    por favor porfa porfavor pf gracias muchas amable urgente ayuda ayudeme ayudenme ayudar
+    necesito quiero quisiera tengo tenemos tiene presento presenta presentamos reportar reporto
+    problema problemas inconveniente inconvenientes falla fallas novedad lio
+    un una unos unas el la los las lo de del al con en mi mis me nos es que q y o a para sobre
+    esto este esta eso ese hay
+""".split())
+DESCRIPTION_MIN_CONTENT = 3
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,9 @@ def description_from_first_message(text: str) -> str | None:
     if len(clean.split()) < DESCRIPTION_MIN_WORDS:
         return None
     if normalize(clean).strip(" .!") in _GENERIC_REPORTS:
+        return None
+    words = re.findall(r"[a-zñ0-9]+", normalize(clean))
+    if sum(1 for w in words if w not in _FILLER_WORDS) < DESCRIPTION_MIN_CONTENT:
         return None
     return clean_free_text(clean)
 

@@ -140,3 +140,18 @@ def test_markup_in_a_description_is_never_repeated_as_markup():
     filled = interpret_reply("problem_description", "<script>alert(1)</script> no firma <img src=x>", "report_problem", 0.9, [])
     assert "<" not in filled["problem_description"] and ">" not in filled["problem_description"]
     assert filled["problem_description"].startswith("‹script›alert(1)‹/script›")
+
+
+@pytest.mark.parametrize("first, is_description", [
+    ("tengo un problema", False),
+    ("buenas noches, tengo un problema", False),
+    ("Buenas tardes, tengo un problema con la factura electrónica", False),
+    ("hola buenas tardes tengo un inconveniente urgente por favor", False),
+    ("no puedo firmar el documento, me sale un error", True),
+    ("el token no aparece cuando lo conecto al computador", True),
+    ("no me deja firmar la factura desde el portal", True),
+])
+def test_a_first_message_is_the_description_only_when_it_says_what_happened(first, is_description):
+    from helpdesk.triage import description_from_first_message
+
+    assert (description_from_first_message(first) is not None) is is_description
