@@ -32,7 +32,7 @@ lint: setup ## Ruff on the Python code
 nlu-eval: train ## Score the model on the held-out NLU file
 	@.venv/rasa/bin/python -m tools.nlu_eval
 
-bench: train ## Load benchmark against a bare `rasa init` assistant (~14 min; BENCH_ARGS="--duration 30 --only a,b --train")
+bench: train ## Load benchmark against a bare `rasa init` assistant (~20 min; BENCH_ARGS="--duration 30 --only a,b --train")
 	@$(PY) -m tools.bench $(BENCH_ARGS)
 
 clean: ## Remove models, logs and test results (keeps the environments)
