@@ -29,8 +29,8 @@ check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE
 lint: setup ## Ruff on the Python code
 	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web
 
-nlu-eval: train ## Score the model on the held-out NLU file
-	@.venv/rasa/bin/python -m tools.nlu_eval
+nlu-eval: train ## Score the model on the held-out and dev NLU files
+	@.venv/rasa/bin/python -m tools.nlu_eval --data tests/nlu/heldout.yml tests/nlu/dev.yml
 
 bench: train ## Load benchmark against a bare `rasa init` assistant (~20 min; BENCH_ARGS="--duration 30 --only a,b --train")
 	@$(PY) -m tools.bench $(BENCH_ARGS)
