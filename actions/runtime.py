@@ -60,16 +60,14 @@ def startup_check(exit_on_error: bool = True) -> Schedule | None:
     return loaded
 
 
-def answer_events(answer: Answer, tracker: Tracker | None = None, **extra: Any) -> list[EventType]:
+def answer_events(answer: Answer, tracker: Tracker, **extra: Any) -> list[EventType]:
     """Slot events that make the rule's response say ``answer``.
 
     Answer variables this answer does not use are reset to None, but only those that
-    hold a value (when the tracker is given): every event is stored and replayed by the
-    tracker store, and resetting all twenty variables on every turn made most of them.
+    hold a value: every event is stored and replayed by the tracker store, and
+    resetting all twenty variables on every turn made most of them.
     """
-    values: dict[str, Any] = {
-        name: None for name in ANSWER_SLOTS if tracker is None or tracker.get_slot(name) is not None
-    }
+    values: dict[str, Any] = {name: None for name in ANSWER_SLOTS if tracker.get_slot(name) is not None}
     values.update(answer.values)
     values.update(extra)
     events = [SlotSet(name, value) for name, value in values.items()]

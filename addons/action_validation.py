@@ -25,54 +25,35 @@ from typing import Any
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 
-_validator: Any | None = None
 _original = RemoteAction._validate_action_result
+# The schema is a constant of Rasa's (a static method): both validators are built once.
+_SCHEMA = RemoteAction.action_response_format_spec()
+_CLS = jsonschema.validators.validator_for(_SCHEMA)
+_CLS.check_schema(_SCHEMA)
+_FULL = _CLS(_SCHEMA)
+# The fast path: the response without its events' oneOf, and one validator per event name.
+_EVENT = _SCHEMA["properties"]["events"]["items"]
+_EVENT_BASE = {key: value for key, value in _EVENT.items() if key != "oneOf"}
+_BY_NAME = {alternative["properties"]["event"]["const"]: _CLS({"allOf": [_EVENT_BASE, alternative]})
+            for alternative in _EVENT["oneOf"]}
+_OUTER = _CLS(dict(_SCHEMA, properties=dict(_SCHEMA["properties"], events={"type": "array"})))
 
 
-def _compiled(schema: dict[str, Any]) -> Any:
-    global _validator
-    if _validator is None:
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        _validator = cls(schema)
-    return _validator
-
-
-_fast: dict[str, Any] | None = None
-
-
-def _fast_validators(schema: dict[str, Any]) -> dict[str, Any]:
-    """The response without its events' oneOf, and one validator per event name."""
-    global _fast
-    if _fast is None:
-        cls = jsonschema.validators.validator_for(schema)
-        events = schema["properties"]["events"]
-        event = events["items"]
-        base = {key: value for key, value in event.items() if key != "oneOf"}
-        by_name = {alternative["properties"]["event"]["const"]: cls({"allOf": [base, alternative]})
-                   for alternative in event["oneOf"]}
-        outer = dict(schema, properties=dict(schema["properties"], events={"type": "array"}))
-        _fast = {"outer": cls(outer), "events": by_name}
-    return _fast
-
-
-def _fast_valid(schema: dict[str, Any], result: Any) -> bool:
-    fast = _fast_validators(schema)
-    if not fast["outer"].is_valid(result):
+def _fast_valid(result: Any) -> bool:
+    if not _OUTER.is_valid(result):
         return False
     for event in result.get("events") or []:
         name = event.get("event") if isinstance(event, dict) else None
-        validator = fast["events"].get(name) if isinstance(name, str) else None
+        validator = _BY_NAME.get(name) if isinstance(name, str) else None
         if validator is None or not validator.is_valid(event):
             return False
     return True
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    schema = self.action_response_format_spec()
-    if _fast_valid(schema, result):
+    if _fast_valid(result):
         return True
-    error = jsonschema.exceptions.best_match(_compiled(schema).iter_errors(result))
+    error = jsonschema.exceptions.best_match(_FULL.iter_errors(result))
     if error is not None:
         error.message += (
             ". Failed to validate Action server response from API, make sure your response "

@@ -28,6 +28,7 @@ from helpdesk.schedule import (
     EscalationLevel,
     Schedule,
     TimeRange,
+    dial_number,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,13 +56,12 @@ CHANNEL_KEYS = {
     "accepts_messages_when_closed": False,
 }
 LEVEL_KEYS = {"level": True, "name": True, "channels": False, "contacts": False, "hours_from": False}
-CONTACT_KEYS = {"kind": True, "value": True, "dial": False, "instructions": False, "extensions": False}
+CONTACT_KEYS = {"kind": True, "value": True, "instructions": False, "extensions": False}
 CONTACT_KINDS = ("phone", "email", "url")
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-_DIAL = re.compile(r"^\+\d{7,15}$")
 
 
 class ScheduleConfigError(ValueError):
@@ -251,13 +251,10 @@ class _Validator:
             if kind not in CONTACT_KINDS:
                 raise self.error(f"{item_key}.kind", f"unknown kind {_shown(kind)}.", ", ".join(CONTACT_KINDS))
             contact_value = self.string(str(item["value"]) if item["value"] is not None else None, f"{item_key}.value")
-            dial = item.get("dial")
-            if kind == "phone":
-                dial = self.string(str(dial) if dial is not None else None, f"{item_key}.dial")
-                if not _DIAL.match(dial):
-                    raise self.error(f"{item_key}.dial", f"not a dialable number: {_shown(dial)}.", "+ and digits, e.g. \"+576017442727\"")
-            elif dial is not None:
-                raise self.error(f"{item_key}.dial", "only phone contacts have a dial number.")
+            if kind == "phone" and dial_number(contact_value) is None:
+                raise self.error(f"{item_key}.value", f"not a Colombian phone number: {_shown(contact_value)}.",
+                                 "10 digits with the area or mobile code, e.g. (601) 7442727, "
+                                 "optionally after (57)")
             if kind == "email" and not _EMAIL.match(contact_value):
                 raise self.error(f"{item_key}.value", f"not an e-mail address: {_shown(contact_value)}.")
             if kind == "url" and not contact_value.startswith(("http://", "https://")):
@@ -268,7 +265,7 @@ class _Validator:
             extensions = item.get("extensions") or []
             if not isinstance(extensions, list) or not all(str(e).isdigit() for e in extensions):
                 raise self.error(f"{item_key}.extensions", f"must be a list of digit strings, got {_shown(extensions)}.", "e.g. [\"1104\", \"1108\"]")
-            result.append(Contact(kind, contact_value, dial, instructions, tuple(str(e) for e in extensions)))
+            result.append(Contact(kind, contact_value, instructions, tuple(str(e) for e in extensions)))
         return tuple(result)
 
     def hours(self, value: Any, key: str) -> dict[int, tuple[TimeRange, ...]]:

@@ -8,6 +8,7 @@ at 18:59 and closed at 19:00.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -41,13 +42,26 @@ class TimeRange:
         return time(self.start // 60, self.start % 60)
 
 
+def dial_number(published: str) -> str | None:
+    """The international form of a published Colombian number, or None.
+
+    "(601) 7442727" -> "+576017442727"; "(57) 318 717 49 37" -> "+573187174937".
+    The same rule as the widget's tel: links (web/public/widget.js, telHref).
+    """
+    digits = re.sub(r"\D", "", published)
+    if len(digits) == 12 and digits.startswith("57"):
+        return "+" + digits
+    if len(digits) == 10:
+        return "+57" + digits
+    return None
+
+
 @dataclass(frozen=True)
 class Contact:
     """One way of reaching a channel, as published."""
 
     kind: str  # "phone", "email" or "url"
     value: str
-    dial: str | None = None
     instructions: str | None = None
     extensions: tuple[str, ...] = ()
 
@@ -55,7 +69,7 @@ class Contact:
     def href(self) -> str:
         """A link a chat client can open: ``tel:``, ``mailto:`` or the URL."""
         if self.kind == "phone":
-            return f"tel:{self.dial}"
+            return f"tel:{dial_number(self.value)}"
         if self.kind == "email":
             return f"mailto:{self.value}"
         return self.value

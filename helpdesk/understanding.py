@@ -21,11 +21,23 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 # Keyword stems per canonical value, most specific first; matched against
 # normalised words (lowercase, no accents). Multi-word stems match phrases.
+_REQUEST_TYPE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("apelacion", ("apela", "apelo", "apelar", "appeal")),
+    ("sugerencia", ("sugerencia", "sugerir", "sugiero", "suggest")),
+    ("reclamo", ("reclam", "claim")),
+    ("queja", ("queja", "quejar", "quejo", "complain")),
+    ("peticion", ("peticion", "solicitud", "derecho de peticion", "petition", "request")),
+)
+# Naming a request type names the PQRSA channel ("the email for complaints" is
+# certicamararesponde@, not the support e-mail); "solicitud"/"request" alone do not.
+_PQRSA_STEMS = ("pqr", "pqrs", "pqrsa", "pqrsf", "pqrsd") + tuple(
+    stem for _, stems in _REQUEST_TYPE_STEMS for stem in stems if stem not in ("solicitud", "request")
+)
 _CHANNEL_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("priority_line", ("24/7", "24 horas", "24h", "7x24", "emergenc", "prioridad", "critic", "urgenc", "p1")),
     ("coordinator", ("coordinad", "cordinad")),
     ("supervisor", ("supervis", "superviz")),
-    ("pqrsa", ("pqr", "pqrs", "pqrsa", "pqrsf", "pqrsd", "peticion", "queja", "reclamo", "sugerencia", "apelacion")),
+    ("pqrsa", _PQRSA_STEMS),
     ("chat", ("chat", "certichat", "chatear")),
     ("email", ("correo", "email", "e-mail", "mail", "emeil", "corre")),
     ("support_line", ("telefon", "tel", "telf", "linea", "numero", "num", "celular", "cel", "llamar", "fono", "phone", "call", "pbx")),
@@ -34,13 +46,6 @@ _SERVICE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("estampado_cronologico", ("estamp", "sello de tiempo", "sellado", "timestamp", "cronolog", "tsa")),
     ("firma_digital", ("firma", "firmar", "certificado", "token", "signature", "sign")),
     ("otro", ("otro", "otra", "other", "ninguno")),
-)
-_REQUEST_TYPE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("apelacion", ("apela", "apelo", "apelar", "appeal")),
-    ("sugerencia", ("sugerencia", "sugerir", "sugiero", "suggest")),
-    ("reclamo", ("reclam", "claim")),
-    ("queja", ("queja", "quejar", "quejo", "complain")),
-    ("peticion", ("peticion", "solicitud", "derecho de peticion", "petition", "request")),
 )
 _DAY_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("holiday", ("festiv", "feriad", "holiday", "puente")),

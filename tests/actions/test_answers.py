@@ -195,3 +195,12 @@ def test_only_answer_variables_holding_a_value_are_reset(clock):
     assert len(set_names) < 12
     text = render("utter_answer", slots_after(t, events))["text"]
     assert "certicamararesponde@certicamara.com" in text
+
+
+@pytest.mark.parametrize("text", ["what is the email for complaints?", "a que correo mando un reclamo"])
+def test_the_email_for_a_request_type_is_the_pqrsa_email(clock, text):
+    # Naming a PQRSA type (in Spanish or English) makes the generic "correo" the PQRSA one.
+    clock("2026-12-09T16:30")
+    _, answer_text = answer(text, "ask_contact", [{"entity": "channel", "value": "email"}])
+    assert "certicamararesponde@certicamara.com" in answer_text
+    assert "soporte.firmadigital@certicamara.com" not in answer_text

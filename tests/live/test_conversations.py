@@ -175,14 +175,6 @@ def test_escalation_never_contacted_support_goes_to_level_1(customer):
     assert "supervisor.mesadeayuda" not in text
 
 
-def test_a_100_kb_message_gets_a_polite_answer(customer):
-    c = customer("2026-12-04T10:00")
-    text = c.say("necesito ayuda con mi firma " * 4000)  # about 108 kB
-    assert "muy largo" in text and "2000 caracteres" in text
-    text = c.say("cual es el correo de soporte?")
-    assert "soporte.firmadigital@certicamara.com" in text
-
-
 def test_two_misunderstandings_in_a_row_on_rest_give_the_agents_channels(customer):
     # What the NLU makes of gibberish depends on the model (it may read it as out of
     # scope); the intent is sent directly so this tests the dialogue, not the NLU.

@@ -120,9 +120,9 @@ def test_unknown_contact_kind_and_bad_phone(tmp_path, base):
     err = error_for(tmp_path, base)
     assert err.key == "channels.chat.contacts[0].kind"
     base["channels"]["chat"]["contacts"][0]["kind"] = "url"
-    base["channels"]["support_line"]["contacts"][0]["dial"] = "7442727"
+    base["channels"]["support_line"]["contacts"][0]["value"] = "744 2727"
     err = error_for(tmp_path, base)
-    assert err.key == "channels.support_line.contacts[0].dial"
+    assert err.key == "channels.support_line.contacts[0].value"
 
 
 def test_required_channel_missing(tmp_path, base):
@@ -179,3 +179,14 @@ def test_the_action_server_refuses_an_invalid_assistant_now(tmp_path):
     )
     assert result.returncode != 0
     assert "ASSISTANT_NOW" in result.stderr
+
+
+def test_phone_links_are_derived_from_the_published_numbers():
+    from helpdesk.loader import load_schedule
+    from helpdesk.schedule import dial_number
+
+    schedule = load_schedule()
+    links = {c.value: c.href for ch in schedule.channels.values() for c in ch.contacts if c.kind == "phone"}
+    assert links["(601) 7442727"] == "tel:+576017442727"
+    assert links["(57) 318 717 49 37"] == "tel:+573187174937"
+    assert dial_number("7442727") is None
