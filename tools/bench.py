@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import yaml
 
 from tools import stack
 
@@ -62,6 +63,16 @@ RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = Path("/usr/bin/redis-server")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _store_class(endpoints: str, section: str) -> str:
+    return yaml.safe_load((ROOT / endpoints).read_text(encoding="utf-8"))[section]["type"]
+
+
+# The stores as shipped: endpoints.yml's tracker store class (SQLite), and for the
+# scale-out the lock store class of deploy/endpoints.scale-out.yml.
+SHIPPED_TRACKER_STORE = {"type": _store_class("endpoints.yml", "tracker_store")}
+SCALE_OUT_LOCK_STORE = _store_class("deploy/endpoints.scale-out.yml", "lock_store")
 
 # Saturday 20:00 in Bogotá: every channel is closed, so "tengo un problema" goes through
 # the whole after-hours triage (three questions) and the answers carry next openings.
@@ -539,7 +550,7 @@ class Postgres:
         return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def tracker_store(self, db: str) -> dict:
-        return {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": self.port,
+        return {"type": SHIPPED_TRACKER_STORE["type"], "dialect": "postgresql", "url": "127.0.0.1", "port": self.port,
                 "username": "rasa", "password": "unused-trust-auth", "db": db}
 
     def stop(self) -> None:
@@ -569,7 +580,7 @@ class Redis:
         raise RuntimeError(f"redis-server did not answer:\n{self.service.log()[-2000:]}")
 
     def lock_store(self) -> dict:
-        return {"type": "redis", "url": "127.0.0.1", "port": self.port, "db": 1}
+        return {"type": SCALE_OUT_LOCK_STORE, "url": "127.0.0.1", "port": self.port, "db": 1}
 
     def stop(self) -> None:
         self.service.stop()
@@ -873,7 +884,7 @@ def main() -> int:
             if args.ours_tracker == "sqlite":
                 sqlite_file = BENCH / f"tracker-{run_id}.db"
                 cleanup.callback(sqlite_file.unlink, missing_ok=True)
-                tracker = {"type": "SQL", "dialect": "sqlite", "db": str(sqlite_file)}
+                tracker = {**SHIPPED_TRACKER_STORE, "dialect": "sqlite", "db": str(sqlite_file)}
                 ours_notes = "as shipped: SQLite tracker store, in-memory lock store"
             else:
                 tracker, ours_notes = None, "in-memory tracker and lock stores"

@@ -105,3 +105,207 @@ def test_cached_event_lookup_is_installed_and_agrees_with_rasa():
     assert out["installed"] is True and out["differ"] == []
     assert out["checked"] >= 15  # user, bot, action, slot, active_loop, pause, resume…
     assert out["unknown_default"] and out["unknown_raises"] and out["topic"]
+
+
+STORE_SCRIPT = r"""
+import asyncio, json, sqlite3, sys
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered)
+from rasa.shared.core.trackers import DialogueStateTracker
+from addons.tracker_store import ReportingSQLTrackerStore
+
+tmp = sys.argv[1]
+domain = Domain.load("domain.yml")
+slot = next(s.name for s in domain.slots if s.type_name == "text")
+
+def session(t0, text, intent, value):
+    # what Rasa stores for a turn: a session start, the message, a slot, an answer
+    return [ActionExecuted("action_session_start", timestamp=t0), SessionStarted(timestamp=t0 + 0.1),
+            ActionExecuted("action_listen", timestamp=t0 + 0.2),
+            UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=t0 + 1),
+            SlotSet(slot, value, timestamp=t0 + 1.5), BotUttered("Respuesta", timestamp=t0 + 2),
+            ActionExecuted("action_listen", timestamp=t0 + 3)]
+
+turns = [session(1000.0, "hola", "greet", "uno"),
+         [UserUttered("¿y el correo?", {"name": "ask_contact", "confidence": 0.8}, timestamp=1010.0),
+          BotUttered("correo", timestamp=1011.0), ActionExecuted("action_listen", timestamp=1012.0)],
+         session(5000.0, "otra vez", "greet", "dos")]
+
+async def play(store, sender):
+    # as the Rasa server does: each turn starts from the stored tracker (its latest
+    # session only) and is saved once at its end
+    tracker = DialogueStateTracker(sender, domain.slots)
+    for number, events in enumerate(turns):
+        if number:
+            tracker = await store.retrieve(sender)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        if number == 1:
+            await store.save(tracker)  # a second save stores nothing new
+
+async def main():
+    ours = ReportingSQLTrackerStore(domain=domain, dialect="sqlite", db=f"{tmp}/ours.db")
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=f"{tmp}/rasa.db")
+    await play(ours, "c1")
+    await play(rasas, "c1")
+    rows = {name: sqlite3.connect(f"{tmp}/{name}.db").execute(
+                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+            ).fetchall() for name in ("ours", "rasa")}
+    # each store reads both files
+    other = {"ours": SQLTrackerStore(domain=domain, dialect="sqlite", db=f"{tmp}/ours.db"),
+             "rasa": ReportingSQLTrackerStore(domain=domain, dialect="sqlite", db=f"{tmp}/rasa.db")}
+    reads = {}
+    for name, stores in (("ours", (ours, other["ours"])), ("rasa", (rasas, other["rasa"]))):
+        for store in stores:
+            latest = await store.retrieve("c1")
+            full = await store.retrieve_full_tracker("c1")
+            reads.setdefault(name, []).append({
+                "latest": [e.as_dict() for e in latest.events], "full": [e.as_dict() for e in full.events],
+                "slot": latest.get_slot(slot), "missing": await store.retrieve("nobody")})
+    print(json.dumps({"rows": rows, "reads": reads, "slot": slot,
+                      "pool": type(ours.engine.pool).__name__}))
+
+asyncio.run(main())
+"""
+
+
+def test_lean_sql_tracker_store_writes_and_reads_what_rasas_store_does(tmp_path):
+    result = subprocess.run([str(RASA_PYTHON), "-c", STORE_SCRIPT, str(tmp_path)], cwd=ROOT, env=base_env(),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ours, rasas = out["rows"]["ours"], out["rows"]["rasa"]
+    # the same rows, column by column: 7 + 3 + 7 events, none twice despite the repeated save
+    assert len(rasas) == 17 and ours == rasas
+    assert [row[3] for row in ours if row[1] == "user"] == ["greet", "ask_contact", "greet"]
+    assert "action_listen" in [row[4] for row in ours]
+    for name in ("ours", "rasa"):
+        ours_read, rasas_read = out["reads"][name]
+        assert ours_read == rasas_read, name
+        assert ours_read["missing"] is None
+        assert ours_read["slot"] == "dos"  # the latest session's value
+        # the latest session starts at its session_started event; the full tracker has all 17
+        assert len(ours_read["latest"]) == 6 and len(ours_read["full"]) == 17
+        assert ours_read["latest"][0]["event"] == "session_started" and ours_read["latest"][0]["timestamp"] == 5000.1
+    assert out["pool"] == "QueuePool"
+
+
+RULES_SCRIPT = r"""
+import json, random
+import addons
+from addons import rule_keys
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+rng = random.Random(7)
+INTENTS, ACTIONS, SLOTS = ["greet", "ask_contact", "affirm", "deny"], ["action_listen", "utter_a", "action_b"], ["x", "y"]
+
+def state(in_rule):
+    # a rule state or a conversation state with Rasa's sub-states; sometimes empty
+    # (a conversation start), sometimes without a previous action
+    if rng.random() < 0.1:
+        return {}
+    s = {}
+    if rng.random() < 0.85:
+        s["prev_action"] = {"action_name": rng.choice(ACTIONS)}
+    if rng.random() < 0.7:
+        s["user"] = {"intent": rng.choice(INTENTS)}
+    if rng.random() < 0.5:
+        values = [(1.0,), (0.0,), SHOULD_NOT_BE_SET] if in_rule else [(1.0,), (0.0,)]
+        s["slots"] = {rng.choice(SLOTS): rng.choice(values)}
+    if rng.random() < 0.3:
+        s["active_loop"] = {"name": rng.choice(["triage_form", SHOULD_NOT_BE_SET] if in_rule else ["triage_form"])}
+    return s
+
+policy = object.__new__(RulePolicy)  # the matching uses no trained state
+out = {"installed": RulePolicy._get_possible_keys is rule_keys.get_possible_keys, "differ": 0, "cases": 0,
+       "nonempty": 0, "partial": 0}
+for _ in range(3000):
+    lookup = {json.dumps([state(True) for _ in range(rng.randint(1, 4))]): "a" for _ in range(rng.randint(1, 30))}
+    conversation = [state(False) for _ in range(rng.randint(0, 12))]
+    ours = rule_keys.get_possible_keys(policy, lookup, conversation)
+    rasas = rule_keys._original(policy, lookup, conversation)
+    out["cases"] += 1
+    out["differ"] += ours != rasas
+    out["nonempty"] += bool(rasas)
+    out["partial"] += 0 < len(rasas) < len(lookup)
+print(json.dumps(out))
+"""
+
+
+def test_rule_matching_that_stops_early_finds_the_keys_rasa_finds():
+    result = subprocess.run([str(RASA_PYTHON), "-c", RULES_SCRIPT], cwd=ROOT, env=base_env(),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["installed"] is True
+    assert out["differ"] == 0, out
+    # the generated cases exercise both outcomes: some keys kept, some filtered out
+    assert out["cases"] == 3000 and out["nonempty"] > 300 and out["partial"] > 300, out
+
+
+RUNNER_SCRIPT = r"""
+import asyncio, json, sys, types
+import addons
+from addons.graph_runner import SequentialGraphRunner
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+MESSAGES = ["hola", "cual es el telefono de soporte?", "atienden los sabados?", "tengo un problema con el token",
+            "URGENTE se cayo el estampado, la operacion esta detenida", "quiero poner una queja",
+            "quiero hablar con un supervisor", "gracias", "asdfgh qwerty", "what is the email?"]
+
+def comparable_parse(parsed):
+    return {"intent": parsed["intent"], "ranking": parsed.get("intent_ranking"),
+            "entities": [(e["entity"], e["value"]) for e in parsed.get("entities", [])]}
+
+async def main():
+    agent = Agent.load(sys.argv[1])
+    processor = agent.processor
+    runner = processor.graph_runner
+    sequential_run = runner.run
+    dask_run = types.MethodType(DaskGraphRunner.run, runner)
+    out = {"runner": type(runner).__name__, "parses": [], "predictions": [], "differ": []}
+    for text in MESSAGES:
+        results = {}
+        for name, run in (("sequential", sequential_run), ("dask", dask_run)):
+            runner.run = run
+            parsed = await processor.parse_message(UserMessage(text, sender_id="t"))
+            tracker = DialogueStateTracker.from_events(
+                "t", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"], parsed["entities"],
+                                                                   parse_data=parsed)], slots=agent.domain.slots)
+            steps = []
+            for _ in range(2):  # the action after the message, and the one after that
+                prediction = processor._predict_next_with_tracker(tracker)
+                best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+                action = agent.domain.action_names_or_texts[best]
+                steps.append([action, prediction.policy_name, prediction.probabilities])
+                tracker.update(ActionExecuted(action))
+            results[name] = {"parse": comparable_parse(parsed), "steps": steps}
+        if results["sequential"] != results["dask"]:
+            out["differ"].append(text)
+        out["parses"].append(results["sequential"]["parse"]["intent"]["name"])
+        out["predictions"].append(results["sequential"]["steps"][0][0])
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def test_sequential_graph_runner_gives_the_parses_and_predictions_dask_gives():
+    from tools.stack import MODEL
+
+    result = subprocess.run([str(RASA_PYTHON), "-c", RUNNER_SCRIPT, str(MODEL)], cwd=ROOT, env=base_env(),
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["runner"] == "SequentialGraphRunner"  # the model was loaded with it
+    assert out["differ"] == [], out
+    # a real model answered: greeting, contact question and the critical incident recognised
+    assert out["parses"][0] == "greet" and out["parses"][1] == "ask_contact", out
+    assert len(set(out["predictions"])) > 3, out
