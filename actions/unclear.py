@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import agents_online, can_hand_off, hand_off, open_agent_channels
 from actions.runtime import answer_events, now, schedule
 from helpdesk import answers
+from helpdesk.understanding import detect_blocking, detect_service
 
 # The NLU reads at most this many characters (addons/message_guard.py); longer
 # messages get a polite request to summarise.
@@ -32,7 +33,11 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
 
 
 class ActionHandleUnclearMessage(Action):
-    """Asks to rephrase; after two misunderstandings in a row, a person takes over."""
+    """Asks to rephrase; after two misunderstandings in a row, a person takes over.
+
+    A message that names a service and a stopped operation gets the 24/7 line
+    with the request to rephrase, however many times it was not understood.
+    """
 
     def name(self) -> str:
         return "action_handle_unclear_message"
@@ -43,6 +48,10 @@ class ActionHandleUnclearMessage(Action):
         message = tracker.latest_message or {}
         if message.get("message_truncated"):
             return answer_events(answers.Answer("message_too_long"), tracker, max_chars=str(MAX_MESSAGE_CHARS))
+        text = message.get("text") or ""
+        if detect_blocking(text) and detect_service(text, message.get("entities") or []):
+            # not understood, but it reads like a service down: the 24/7 line first
+            return answer_events(answers.unclear_critical_answer(schedule()), tracker)
         if consecutive_fallbacks(tracker.events) < 2:
             return answer_events(answers.Answer("not_understood"), tracker)
         if can_hand_off(tracker):

@@ -170,6 +170,17 @@ def critical_answer(schedule: Schedule, now: datetime, reason: str = "") -> Answ
     return Answer("critical_only_priority_line", values)
 
 
+def unclear_critical_answer(schedule: Schedule) -> Answer:
+    """A message not understood that names a service and a stopped operation.
+
+    "Q PASA SI SE ME CAE EL ESTAMPADO EN PRODUCCION" may not parse, but the one
+    answer that must not be missed is the 24/7 line: it goes with the request to
+    rephrase.
+    """
+    priority = schedule.channel("priority_line")
+    return Answer("not_understood_critical", {"priority_contact": es.format_contacts(priority.contacts)})
+
+
 def pqrsa_answer(schedule: Schedule, request_type: str | None, now: datetime) -> Answer:
     """Where to file a petición, queja, reclamo, sugerencia or apelación."""
     now = schedule.local(now)

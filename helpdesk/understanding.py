@@ -76,7 +76,7 @@ _CANONICAL: Mapping[str, Sequence[str]] = {
 # Signs that the customer's operation is stopped (priority 1), and signs
 # that it is not. Normalised text; checked as substrings.
 _BLOCKING_CUES = (
-    "se cayo", "caido", "caida", "no funciona nada", "detenid", "parad", "bloquead",
+    "se cayo", "se nos cayo", "se me cayo", "se callo", "se cae", "se me cae", "se nos cae", "caido", "caida", "no funciona nada", "detenid", "parad", "bloquead",
     "toda la operacion", "todos los usuarios", "ningun usuario", "nadie puede", "varios usuarios",
     "muchos usuarios", "produccion", "vence hoy", "hoy vence", "plazo hoy", "vencimiento hoy",
     "no podemos facturar", "no podemos firmar", "no podemos estampar", "no podemos emitir",
@@ -161,7 +161,47 @@ def values_in_text(text: str, entity: str) -> list[str]:
                         break
         if positions:
             found.append((min(positions), canonical_value))
+    if not found and entity == "day":
+        found = _misspelt_days(words, norm)
     return [v for _, v in sorted(found)]
+
+
+# Day names a customer may misspell ("sabdo", "domigo", "miercole"): a word of five
+# letters or more, with the same first letter and one edit away (Levenshtein) from
+# one of these. Checked only when no day was found as written. The first letter
+# keeps "partes" from being "martes"; one edit keeps "viene" from being "viernes";
+# the real words one edit from a day name are listed and never taken for one.
+_NOT_DAYS = frozenset({"dominio", "dominios", "vienes", "salado", "mares", "lunas", "nueves", "festiva"})
+_DAY_NAMES = {
+    "lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",
+    "viernes": "friday", "sabado": "saturday", "sabados": "saturday", "domingo": "sunday",
+    "domingos": "sunday", "festivo": "holiday", "festivos": "holiday",
+}
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether two words differ by at most one insertion, deletion or substitution."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def _misspelt_days(words: list[str], norm: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for word in words:
+        if len(word) < 5 or word in _NOT_DAYS:
+            continue
+        for name, value in _DAY_NAMES.items():
+            if word[0] == name[0] and _one_edit_apart(word, name):
+                if value not in (v for _, v in found):
+                    found.append((norm.find(word), value))
+                break
+    return found
 
 
 # The generic channels a customer names alongside a specific one ("el correo

@@ -67,6 +67,23 @@ def test_saturday_hours(clock):
     assert PRIORITY_NUMBER not in text
 
 
+@pytest.mark.parametrize("text", ["atienden el sabdo?", "y los sabdos?", "¿abren el sábdo?"])
+def test_a_misspelt_day_without_entity_still_gets_that_days_hours(clock, text):
+    # the NLU extracts no day from a typo; the action reads the day from the text
+    clock("2026-12-02T10:00")
+    slots, rendered = answer(text, "ask_opening_hours")
+    assert slots["answer_kind"] == "hours_day", rendered
+    assert "Horario de los sábados" in rendered
+
+
+@pytest.mark.parametrize("text", ["en otras partes atienden mejor?", "cuando viene el tecnico?",
+                                  "atienden por el dominio de la empresa?"])
+def test_words_near_a_day_name_are_not_taken_for_one(clock, text):
+    clock("2026-12-02T10:00")
+    slots, rendered = answer(text, "ask_opening_hours")
+    assert slots["answer_kind"] == "hours_week", rendered
+
+
 def test_holiday_hours_do_not_offer_the_24_7_number(clock):
     clock("2026-12-02T10:00")
     slots, text = answer("y los festivos?", "ask_opening_hours", [{"entity": "day", "value": "festivos"}])

@@ -121,6 +121,27 @@ def test_second_misunderstanding_after_hours(clock, desk):
     assert desk.requests == []
 
 
+@pytest.mark.parametrize("text", ["Q PASA SI SE ME CAE EL ESTAMPADO EN PRODUCCION",
+                                  "el token nada que ver se callo todo, la operacion esta parada"])
+def test_not_understood_but_a_service_down_gets_the_24_7_line(clock, desk, text):
+    clock("2026-12-06T03:00")  # Sunday night: nothing else open
+    for history in ([], [FALLBACK_TURN]):  # the first time and the second time alike
+        t = tracker(text, "nlu_fallback", channel="socketio", history=history)
+        events, _ = run(ActionHandleUnclearMessage(), t)
+        slots = slots_after(t, events)
+        assert slots["answer_kind"] == "not_understood_critical"
+        rendered = render("utter_did_not_understand", slots)["text"]
+        assert PRIORITY_NUMBER in rendered and "¿me lo puede escribir de otra forma?" in rendered
+    assert desk.requests == []
+
+
+def test_not_understood_naming_a_service_without_an_outage_is_asked_to_rephrase(clock, desk):
+    clock("2026-12-06T03:00")
+    t = tracker("estampado fgh jkl", "nlu_fallback", channel="socketio")
+    events, _ = run(ActionHandleUnclearMessage(), t)
+    assert slots_after(t, events)["answer_kind"] == "not_understood"
+
+
 def test_too_long_message(clock):
     clock("2026-12-04T10:00")
     slots = unclear(message_truncated={"original_length": 100000})

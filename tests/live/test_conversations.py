@@ -34,6 +34,19 @@ def test_do_you_attend_on_saturdays_and_holidays(customer):
     assert P1 not in text
 
 
+def test_misspelt_saturday_gets_saturdays_hours(customer):
+    c = customer("2026-12-02T10:00")
+    text = c.say("atienden el sabdo?")
+    assert "Horario de los sábados" in text and "8:00 a. m. a 1:00 p. m." in text
+
+
+def test_shouted_what_if_timestamping_falls_in_production_gets_the_24_7_line(customer):
+    # whatever the NLU makes of it, a service down in production must get the P1 line
+    c = customer("2026-12-06T03:00")
+    text = c.say("Q PASA SI SE ME CAE EL ESTAMPADO EN PRODUCCION")
+    assert P1 in text, text
+
+
 @pytest.mark.parametrize(
     "moment,expected",
     [
