@@ -298,7 +298,7 @@ def main() -> int:
     parser.add_argument("--web-port", type=int, default=web_port_from_env())
     args = parser.parse_args()
     print(f"[run] starting the action server (:{args.action_port}), Rasa (:{args.rasa_port}) and the web page "
-          f"(:{args.web_port}); loading the model takes about a minute…", flush=True)
+          f"(:{args.web_port}); loading the model takes about 20 seconds…", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the servers too, as Ctrl-C does
     try:
         stack = start_stack(args.rasa_port, args.action_port, web_port=args.web_port)
