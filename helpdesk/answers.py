@@ -154,12 +154,16 @@ def support_answer(schedule: Schedule, now: datetime) -> Answer:
     return answer
 
 
+def priority_contact(schedule: Schedule) -> str:
+    """The 24/7 line's contacts as the responses show them."""
+    return es.format_contacts(schedule.channel("priority_line").contacts)
+
+
 def critical_answer(schedule: Schedule, now: datetime, reason: str = "") -> Answer:
     """A priority-1 incident: the 24/7 line at any hour, plus what else is open."""
     now = schedule.local(now)
-    priority = schedule.channel("priority_line")
     values = {
-        "priority_contact": es.format_contacts(priority.contacts),
+        "priority_contact": priority_contact(schedule),
         "priority_reason": reason,
     }
     open_channels = [c for c in schedule.open_channels("critical", now) if not c.always_open]
@@ -177,8 +181,7 @@ def unclear_critical_answer(schedule: Schedule) -> Answer:
     answer that must not be missed is the 24/7 line: it goes with the request to
     rephrase.
     """
-    priority = schedule.channel("priority_line")
-    return Answer("not_understood_critical", {"priority_contact": es.format_contacts(priority.contacts)})
+    return Answer("not_understood_critical", {"priority_contact": priority_contact(schedule)})
 
 
 def pqrsa_answer(schedule: Schedule, request_type: str | None, now: datetime) -> Answer:

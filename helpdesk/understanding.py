@@ -171,6 +171,8 @@ def values_in_text(text: str, entity: str) -> list[str]:
 # one of these. Checked only when no day was found as written. The first letter
 # keeps "partes" from being "martes"; one edit keeps "viene" from being "viernes";
 # the real words one edit from a day name are listed and never taken for one.
+# Spanish whole words only, not _DAY_STEMS: English names and short stems one
+# edit away would catch common words ("todas" → "today", "manzana" → "mañana").
 _NOT_DAYS = frozenset({"dominio", "dominios", "vienes", "salado", "mares", "lunas", "nueves", "festiva"})
 _DAY_NAMES = {
     "lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",

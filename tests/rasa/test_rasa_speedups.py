@@ -10,6 +10,14 @@ from tools.stack import base_env
 
 RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 
+
+def run_in_rasa(script: str, *args: str, timeout: float = 300) -> dict:
+    """Run a script in the Rasa environment; its last line of output is a JSON object."""
+    result = subprocess.run([str(RASA_PYTHON), "-c", script, *args], cwd=ROOT, env=base_env(),
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
 SCRIPT = r"""
 import json, sys
 import jsonschema
@@ -56,10 +64,7 @@ CASES = {
 
 
 def test_compiled_validation_is_installed_and_agrees_with_rasa():
-    result = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT, json.dumps(CASES)], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(SCRIPT, json.dumps(CASES))
     assert out.pop("installed") is True
     for name, (ours, rasas) in out.items():
         assert ours == rasas, name
@@ -98,10 +103,7 @@ print(json.dumps(out))
 
 
 def test_cached_event_lookup_is_installed_and_agrees_with_rasa():
-    result = subprocess.run([str(RASA_PYTHON), "-c", EVENTS_SCRIPT], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(EVENTS_SCRIPT)
     assert out["installed"] is True and out["differ"] == []
     assert out["checked"] >= 15  # user, bot, action, slot, active_loop, pause, resume…
     assert out["unknown_default"] and out["unknown_raises"] and out["topic"]
@@ -172,10 +174,7 @@ asyncio.run(main())
 
 
 def test_lean_sql_tracker_store_writes_and_reads_what_rasas_store_does(tmp_path):
-    result = subprocess.run([str(RASA_PYTHON), "-c", STORE_SCRIPT, str(tmp_path)], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(STORE_SCRIPT, str(tmp_path))
     ours, rasas = out["rows"]["ours"], out["rows"]["rasa"]
     # the same rows, column by column: 7 + 3 + 7 events, none twice despite the repeated save
     assert len(rasas) == 17 and ours == rasas
@@ -236,10 +235,7 @@ print(json.dumps(out))
 
 
 def test_rule_matching_that_stops_early_finds_the_keys_rasa_finds():
-    result = subprocess.run([str(RASA_PYTHON), "-c", RULES_SCRIPT], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(RULES_SCRIPT)
     assert out["installed"] is True
     assert out["differ"] == 0, out
     # the generated cases exercise both outcomes: some keys kept, some filtered out
@@ -300,10 +296,7 @@ asyncio.run(main())
 def test_sequential_graph_runner_gives_the_parses_and_predictions_dask_gives():
     from tools.stack import MODEL
 
-    result = subprocess.run([str(RASA_PYTHON), "-c", RUNNER_SCRIPT, str(MODEL)], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(RUNNER_SCRIPT, str(MODEL), timeout=600)
     assert out["runner"] == "SequentialGraphRunner"  # the model was loaded with it
     assert out["differ"] == [], out
     # a real model answered: greeting, contact question and the critical incident recognised
@@ -366,10 +359,7 @@ def test_model_built_eagerly_on_load_has_rasas_weights_and_parses():
     load gives, parses the same, and still predicts through a traced tf.function."""
     from tools.stack import MODEL
 
-    result = subprocess.run([str(RASA_PYTHON), "-c", LOAD_SCRIPT, str(MODEL)], cwd=ROOT, env=base_env(),
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_in_rasa(LOAD_SCRIPT, str(MODEL), timeout=600)
     assert out["installed"], out
     assert out["weights"] > 50 and out["same_weight_names"], out
     assert out["weights_differ"] == [], out
