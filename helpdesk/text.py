@@ -1,0 +1,36 @@
+"""Text folding shared by the NLU tokenizer and the core's readers.
+
+One decision for the whole product: customers write "telefono", "TELÉFONO" and
+"teléfono" for one word, and often "manana" for "mañana" (phones and office
+keyboards without ñ), so matching folds case and every accent, ñ included.
+The Rasa tokenizer (``addons/tokenizer.py``) and every reader in ``helpdesk``
+use this function, so a word the NLU sees is the word the readers see.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold_char(ch: str) -> str:
+    """One character lowercased without accents ("É" → "e", "Ñ" → "n")."""
+    decomposed = unicodedata.normalize("NFKD", ch.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed (ñ → n); spaces are kept as they are."""
+    return "".join(fold_char(ch) for ch in text or "")
+
+
+def normalize(text: str) -> str:
+    """``fold`` with runs of whitespace collapsed and the ends stripped."""
+    return _SPACES.sub(" ", fold(text)).strip()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text (letters and digits)."""
+    return re.findall(r"[a-z0-9]+", fold(text))
