@@ -18,13 +18,13 @@ from actions.runtime import answer_events, now, schedule
 from helpdesk import answers
 from helpdesk.desk_client import DeskClient
 from helpdesk.handoff import build_packet
+from helpdesk.priority import read_priority
 
 # Only these channels can carry an agent's replies to the customer.
 LIVE_CHANNELS = ("socketio",)
-AGENT_CHANNELS = ("chat", "support_line")
 PACKET_SLOTS = (
     "affected_service", "operation_blocked", "problem_description", "handoff_description",
-    "case_number", "support_contacted",
+    "case_number",
 )
 
 
@@ -38,12 +38,10 @@ def can_hand_off(tracker: Tracker) -> bool:
 
 
 def open_agent_channels() -> str:
-    sched, moment = schedule(), now()
-    channels = [c for c in sched.open_channels("support", moment) if c.id in AGENT_CHANNELS]
-    return answers._open_lines(sched, channels, moment)
+    return answers.human_available_answer(schedule(), now()).values["open_channels"]
 
 
-def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) -> tuple[bool, str]:
+async def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) -> tuple[bool, str]:
     """Send the packet to the desk. Returns (accepted by the desk, status)."""
     client = client or DeskClient.from_env()
     if client is None:
@@ -52,7 +50,7 @@ def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) ->
     packet = build_packet(
         tracker.sender_id, reason, tracker.events, slots, now(), tracker.get_latest_input_channel()
     )
-    result = client.create_handoff(packet)
+    result = await client.create_handoff(packet)
     return result.ok, result.status
 
 
@@ -65,7 +63,7 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer, question = self.decide(tracker)
+        answer, question = await self.decide(tracker)
         return answer_events(answer, tracker) + [
             SlotSet("question_flow", "handoff"),
             SlotSet("question_pending", question is not None),
@@ -73,23 +71,27 @@ class ActionRequestHuman(Action):
             SlotSet("answer_received", None),
         ]
 
-    def decide(self, tracker: Tracker) -> tuple[answers.Answer, str | None]:
+    async def decide(self, tracker: Tracker) -> tuple[answers.Answer, str | None]:
         sched, moment = schedule(), now()
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("EXTERNAL:"):
             return self.timed_out(), None
+        reading = read_priority(text)
+        if reading.critical and tracker.latest_action_name != "question_form":
+            # "quiero un asesor, se cayó el servicio": the 24/7 line first, whatever the hour
+            return answers.critical_answer(sched, moment, reading.reason), None
         if not agents_online():
             return answers.human_unavailable_answer(sched, moment), None
         if tracker.get_latest_input_channel() not in LIVE_CHANNELS:
-            return answers.Answer("human_available", {"open_channels": open_agent_channels()}), None
+            return answers.human_available_answer(sched, moment), None
         continuing = tracker.latest_action_name == "question_form"
         known = tracker.get_slot("handoff_description") is not None or tracker.get_slot("problem_description")
         if not continuing and not known:
             return answers.Answer("handoff_question"), "handoff_description"
         client = DeskClient.from_env()
-        if client is not None and client.handoff_status(tracker.sender_id).status in ("queued", "taken"):
+        if client is not None and (await client.handoff_status(tracker.sender_id)).status in ("queued", "taken"):
             return answers.Answer("handoff_pending"), None  # asked again while waiting
-        accepted, _ = hand_off(tracker, "customer_request", client)
+        accepted, _ = await hand_off(tracker, "customer_request", client)
         if accepted:
             return answers.Answer("handoff_queued"), None
         return answers.Answer("handoff_failed", {"open_channels": open_agent_channels()}), None

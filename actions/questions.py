@@ -1,10 +1,11 @@
-"""Reading the customer's reply to a guided question (triage, escalation).
+"""Reading the customer's reply to a guided question (triage, hand-off summary).
 
-``question_form`` waits for one reply; this validation action interprets it.
-A reply that answers the pending question (or another question of the same
-flow: "firma digital, y sí, todo está detenido") fills the slots and ends
-the wait. A reply that answers nothing is rejected, so the rules can treat
-it as a digression ("¿y el teléfono?"), a cancel, or a misunderstanding.
+``question_form`` waits for one reply; this validation action asks the core
+(``helpdesk.triage.read_reply``) what the reply says. A reply that answers the
+pending question fills the slots and ends the wait. A reply that answers nothing
+is rejected, so the rules can treat it as a digression ("¿y el teléfono?"), a
+cancel, or a misunderstanding — but only once: after the question was asked again
+in other words, a second unreadable reply moves on without that answer.
 """
 
 from __future__ import annotations
@@ -15,66 +16,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from helpdesk.triage import extract_case_number, mentions_prior_contact
-from helpdesk.understanding import clean_free_text, detect_blocking, detect_service, normalize
+from helpdesk.triage import read_reply
 
-# Intents that, said confidently, are a new request rather than an answer to
-# a free-text question ("Descríbame el problema").
-NOT_AN_ANSWER = {
-    "ask_contact", "ask_opening_hours", "ask_open_now", "submit_pqrsa", "ask_escalation_levels",
-    "request_escalation", "escalate_to_coordinator", "request_human", "cancel", "goodbye",
-    "greet", "thank", "bot_challenge", "ask_help", "affirm", "deny",
+# Intents that are another question, answered in the middle of the flow: not an attempt.
+DIGRESSIONS = {
+    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "submit_pqrsa",
+    "ask_escalation_levels", "ask_repeat", "ask_help", "bot_challenge", "out_of_scope", "greet", "thank",
+    "cancel", "goodbye", "request_human", "request_escalation", "escalate_to_coordinator",
 }
-FREE_TEXT_CONFIDENCE = 0.8
-_NO_CASE_CUES = ("no tengo", "no lo tengo", "no se", "no me dieron", "ninguno", "no hay", "sin numero")
 
 
-def interpret_reply(pending: str, text: str, intent: str, confidence: float,
-                    entities: list[dict[str, Any]]) -> dict[str, Any]:
-    """The slots a reply fills, given the pending question. Empty when it answers nothing."""
-    filled: dict[str, Any] = {}
-    is_payload = text.startswith("/")
-    words = "" if is_payload else text
-
-    if pending in ("affected_service", "operation_blocked", "problem_description"):
-        service = detect_service(words, entities)
-        if service:
-            filled["affected_service"] = service
-        blocked = detect_blocking(words)
-        if pending == "operation_blocked" and intent in ("affirm", "deny"):
-            blocked = intent == "affirm"
-        if blocked is not None:
-            filled["operation_blocked"] = blocked
-        if pending == "problem_description" and not is_payload and words.strip():
-            if not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
-                filled["problem_description"] = clean_free_text(words)
-    elif pending == "case_number":
-        number = extract_case_number(words)
-        norm = normalize(words)
-        if number:
-            filled["case_number"] = number
-            filled["support_contacted"] = True
-        elif intent == "deny" or any(cue in norm for cue in _NO_CASE_CUES):
-            filled["case_number"] = ""
-        if filled:
-            filled["case_number_asked"] = True
-        if mentions_prior_contact(words):
-            filled["support_contacted"] = True
-    elif pending == "handoff_description":
-        if intent == "deny" or is_payload:
-            filled["handoff_description"] = ""  # skipped: the customer tells the agent
-        elif words.strip() and not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
-            filled["handoff_description"] = clean_free_text(words)
-    elif pending == "support_contacted":
-        if intent in ("affirm", "deny"):
-            filled["support_contacted"] = intent == "affirm"
-        elif mentions_prior_contact(words):
-            filled["support_contacted"] = True
-        number = extract_case_number(words)
-        if number:
-            filled["case_number"] = number
-            filled["support_contacted"] = True
-    return filled
+def asked_again(events: list[dict[str, Any]]) -> bool:
+    """Whether the pending question was already asked a second time (after a reply it could not read)."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == "pending_question":
+            return False
+        if event.get("event") == "action" and event.get("name") == "utter_request_question_again":
+            return True
+    return False
 
 
 class ValidateQuestionForm(Action):
@@ -91,15 +50,17 @@ class ValidateQuestionForm(Action):
             return []  # the form is being activated: the question was just asked
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
-        filled = interpret_reply(
-            pending,
-            message.get("text") or "",
-            intent.get("name") or "",
-            float(intent.get("confidence") or 0.0),
-            message.get("entities") or [],
-        )
-        if not filled:
-            return []  # rejected: the rules decide what the message was
-        events: list[EventType] = [SlotSet(name, value) for name, value in filled.items()]
+        name = intent.get("name") or ""
+        confidence = float(intent.get("confidence") or 0.0)
+        filled = read_reply(pending, message.get("text") or "", name, confidence, message.get("entities") or [])
+        skip = filled.pop("skip", False)
+        if not filled and not skip:
+            if name in DIGRESSIONS and confidence >= 0.5 or not asked_again(tracker.events):
+                return []  # rejected: the rules decide what the message was
+            skip = True  # asked twice already: move on with what is known
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in filled.items()]
+        if skip:
+            skipped = list(tracker.get_slot("skipped_questions") or [])
+            events.append(SlotSet("skipped_questions", skipped + [pending]))
         events.append(SlotSet("answer_received", pending))
         return events

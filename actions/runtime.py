@@ -1,8 +1,9 @@
-"""What every action needs: the validated schedule and the current moment."""
+"""What every action needs: the validated schedule, the current moment, the message, slot events."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import datetime
 from functools import lru_cache
@@ -13,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from helpdesk import clock
 from helpdesk.answers import Answer
+from helpdesk.dialogue import Message, Reply
 from helpdesk.loader import ScheduleConfigError, load_schedule, schedule_path_from_env
 from helpdesk.schedule import Schedule
 
@@ -24,7 +26,9 @@ ANSWER_SLOTS = (
     "channel_details", "day_label", "day_schedule", "closed_reason", "status", "next_holiday",
     "open_channels", "next_opening", "email", "priority_contact", "priority_reason",
     "request_type_label", "pqrsa_details", "levels", "level_details", "case_note", "chat_hours",
-    "triage_reason", "email_summary", "mailto_link",
+    "triage_reason", "email_summary", "option_1_title", "option_1_payload",
+    "option_2_title", "option_2_payload", "option_3_title", "option_3_payload", "service_label",
+    "service_id",
 )
 
 
@@ -60,6 +64,22 @@ def startup_check(exit_on_error: bool = True) -> Schedule | None:
     return loaded
 
 
+def message_of(tracker: Tracker) -> Message:
+    """The latest customer message as the conversation core reads it."""
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    ranking = tuple(
+        (r.get("name") or "", float(r.get("confidence") or 0.0)) for r in latest.get("intent_ranking") or []
+    )
+    return Message(
+        intent=intent.get("name") or "",
+        text=latest.get("text") or "",
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=tuple(latest.get("entities") or ()),
+        ranking=ranking,
+    )
+
+
 def answer_events(answer: Answer, tracker: Tracker, **extra: Any) -> list[EventType]:
     """Slot events that make the rule's response say ``answer``.
 
@@ -73,3 +93,46 @@ def answer_events(answer: Answer, tracker: Tracker, **extra: Any) -> list[EventT
     events = [SlotSet(name, value) for name, value in values.items()]
     events += [SlotSet("answer_kind", answer.kind), SlotSet("answer_ready", True)]
     return events
+
+
+def reply_events(reply: Reply, tracker: Tracker) -> list[EventType]:
+    """The answer's slot events plus the topic the next message resolves against."""
+    return answer_events(reply.answer, tracker) + [SlotSet("topic", reply.topic.to_slot())]
+
+
+TOKEN_ENV = "ACTION_SERVER_TOKEN"
+
+
+def require_token() -> bool:
+    """With ACTION_SERVER_TOKEN set, refuse /webhook calls without it (401).
+
+    rasa_sdk 3.6 has no authentication of its own. Its Sanic app exists when the
+    action package is imported (``rasa_sdk.endpoint.create_app`` creates it, then
+    registers the actions), so the check is one request middleware on that app.
+    Rasa sends the token as ``?token=…`` from ``action_endpoint: {url, token}``.
+    Returns whether the check was installed.
+    """
+    import hmac
+
+    from sanic import Sanic
+    from sanic.response import json as json_response
+
+    expected = os.environ.get(TOKEN_ENV, "")
+    if not expected:
+        return False
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except Exception:  # imported outside the action server (tests, tools): nothing to protect
+        return False
+
+    @app.on_request
+    async def check_token(request):
+        if request.path == "/health":
+            return None
+        given = request.args.get("token") or ""
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return json_response({"error": "missing or wrong token"}, status=401)
+        return None
+
+    logger.info("Action server calls need the token from %s", TOKEN_ENV)
+    return True

@@ -1,4 +1,12 @@
-"""Messages the assistant did not understand (nlu_fallback)."""
+"""Messages the assistant did not understand (nlu_fallback): a two-stage fallback.
+
+First "¿Se refiere a …?" with the two or three likeliest intents as buttons; if
+the next message is not understood either, a request to rephrase with the menu;
+a third one in a row goes to a person (a hand-off in the widget during chat
+hours, else the channels and when agents are back). A message that names a date
+or a channel, or reports a stopped operation, is answered instead
+(``helpdesk.dialogue``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,11 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import topic_of
 from actions.handoff import agents_online, can_hand_off, hand_off, open_agent_channels
-from actions.runtime import answer_events, now, schedule
-from helpdesk import answers
-from helpdesk.understanding import detect_blocking, detect_service
+from actions.runtime import answer_events, message_of, now, reply_events, schedule
+from helpdesk import answers, dialogue
 
 # The NLU reads at most this many characters (addons/message_guard.py); longer
 # messages get a polite request to summarise.
@@ -33,32 +40,26 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
 
 
 class ActionHandleUnclearMessage(Action):
-    """Asks to rephrase; after two misunderstandings in a row, a person takes over.
-
-    A message that names a service and a stopped operation gets the 24/7 line
-    with the request to rephrase, however many times it was not understood.
-    """
+    """Decides what to say to a message the NLU did not understand."""
 
     def name(self) -> str:
         return "action_handle_unclear_message"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        message = tracker.latest_message or {}
-        if message.get("message_truncated"):
+    async def run(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        if latest.get("message_truncated"):
             return answer_events(answers.Answer("message_too_long"), tracker, max_chars=str(MAX_MESSAGE_CHARS))
-        text = message.get("text") or ""
-        if detect_blocking(text) and detect_service(text, message.get("entities") or []):
-            # not understood, but it reads like a service down: the 24/7 line first
-            return answer_events(answers.unclear_critical_answer(schedule()), tracker)
-        if consecutive_fallbacks(tracker.events) < 2:
-            return answer_events(answers.Answer("not_understood"), tracker)
+        reply = dialogue.respond(
+            message_of(tracker), topic_of(tracker), schedule(), now(), consecutive_fallbacks(tracker.events)
+        )
+        if reply.answer.kind != "not_understood_twice":
+            return reply_events(reply, tracker)
         if can_hand_off(tracker):
-            accepted, _ = hand_off(tracker, "not_understood")
+            accepted, _ = await hand_off(tracker, "not_understood")
             if accepted:
                 return answer_events(answers.Answer("not_understood_handoff"), tracker)
         if agents_online():
-            return answer_events(answers.Answer("not_understood_twice_open", {"open_channels": open_agent_channels()}), tracker)
+            answer = answers.Answer("not_understood_twice_open", {"open_channels": open_agent_channels()})
+            return answer_events(answer, tracker)
         closed = answers.human_unavailable_answer(schedule(), now())
         return answer_events(answers.Answer("not_understood_twice_closed", closed.values), tracker)

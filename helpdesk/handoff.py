@@ -28,7 +28,6 @@ COLLECTED_SLOTS = {
     "problem_description": "Descripción del problema",
     "handoff_description": "Lo que necesita (en sus palabras)",
     "case_number": "Número de caso",
-    "support_contacted": "¿Ya reportó a soporte?",
 }
 
 

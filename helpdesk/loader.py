@@ -49,6 +49,7 @@ TOP_LEVEL_KEYS = {
 }
 CHANNEL_KEYS = {
     "name": True,
+    "short_name": False,
     "request_types": True,
     "contacts": True,
     "hours": True,
@@ -229,6 +230,7 @@ class _Validator:
         return Channel(
             id=channel_id,
             name=self.string(raw["name"], f"{key}.name"),
+            short_name=self.string(raw.get("short_name", raw["name"]), f"{key}.short_name"),
             request_types=frozenset(request_types),
             contacts=self.contacts(raw["contacts"], f"{key}.contacts", required=True),
             weekly_hours=self.hours(raw["hours"], f"{key}.hours"),

@@ -41,7 +41,7 @@ _PERSONAL_ITEM = r"(?:token|celular|telefono|computador|portatil|cafe|piso|agua|
 
 # "se cayó", "está caído", "down": a service that is not available.
 _DOWN = [
-    rf"\bse (?:nos |les )?(?:cayo|callo|cayeron|cae|caen)\b",
+    r"\bse (?:nos |les )?(?:cayo|callo|cayeron|cae|caen)\b",
     r"\b(?:caido|caida|caidos|caidas|abajo|down|outage|offline)\b",
     r"\bfuera de servicio\b",
     rf"\bsin (?:servicio|{_CORE})\b",
@@ -51,7 +51,7 @@ _OPERATION = r"(?:operacion|operaciones|produccion|factur\w*|nomina|empresa|comp
 _STATE = r"(?:detenid[oa]s?|parad[oa]s?|bloquead[oa]s?|frenad[oa]s?|paralizad[oa]s?|caid[oa]s?|represad[oa]s?|varad[oa]s?|stopped|blocked|down|stuck|halted)"
 _STOPPED = [
     rf"\b{_OPERATION}\b(?:\s+\w+){{0,4}}?\s+{_STATE}\b",
-    rf"\b{_STATE}\s+(?:\w+\s+){{0,1}}{_OPERATION}\b",
+    rf"\b{_STATE}\s+(?:\w+\s+){{0,2}}{_OPERATION}\b",
     rf"\b(?:todo|toda)\s+(?:\w+\s+)?{_STATE}\b",
     r"\b(?:estamos|quedamos|seguimos|we are|we're)\s+(?:\w+\s+)?(?:detenidos|parados|frenados|bloqueados|paralizados|varados|stopped|blocked)\b",
     r"\bnos (?:tiene|tienen|dejo|deja)n? (?:\w+ )?(?:detenidos|parados|frenados|bloqueados|paralizados|varados)\b",
@@ -213,7 +213,7 @@ def _down(clause: str) -> bool | None:
         return None  # "estamos caídos de la risa", "caída de precios"
     if re.search(rf"\b{_THIRD_PARTY}\b", clause) and not re.search(rf"\b{_OURS}\b", clause):
         return None  # someone else's system
-    if re.search(rf"\bse (?:me|te|le) (?:cayo|callo|cae)\b", clause) and re.search(rf"\b{_PERSONAL_ITEM}\b", clause):
+    if re.search(r"\bse (?:me|te|le) (?:cayo|callo|cae)\b", clause) and re.search(rf"\b{_PERSONAL_ITEM}\b", clause):
         return None  # "se me cayó el token al piso"
     if _negated(clause, match):
         return False
@@ -226,8 +226,11 @@ def _stopped(clause: str) -> bool | None:
         return None
     if _negated(clause, match) or re.search(r"\bno (?:esta|estan|estamos) (?:\w+ )?" + _STATE, clause):
         return False
-    if re.search(rf"\b{_THIRD_PARTY}\b", clause) and not re.search(rf"\b{_OURS}\b", clause):
-        return None  # "el sistema de nómina de nuestro proveedor está caído"
+    # Whose operation: the words around the cue ("el sistema de nómina de nuestro
+    # proveedor está caído"), not a DIAN deadline named later in the sentence.
+    near = " ".join(clause[: match.end()].split()[-8:] + clause[match.end():].split()[:4])
+    if re.search(rf"\b{_THIRD_PARTY}\b", near) and not re.search(rf"\b{_OURS}\b", clause):
+        return None
     return True
 
 
@@ -251,8 +254,7 @@ def read_priority(text: str, reply: bool = False) -> PriorityReading:
     facts: list[str] = []
     calm = resolved_after = False
     failing = hypothetical = False
-    last_fact_index = -1
-    for index, (clause, question) in enumerate(_clauses(raw)):
+    for clause, question in _clauses(raw):
         if _any(_HYPOTHETICAL_CLAUSE, clause) or hypothetical_message:
             if _any(_DOWN + _FAILING + _STOPPED + [_FAILS_SOMEDAY], clause):
                 hypothetical = True
@@ -284,7 +286,6 @@ def read_priority(text: str, reply: bool = False) -> PriorityReading:
             found = "declared"
         if found:
             facts.append(found)
-            last_fact_index = index
             resolved_after = False
     deadline = bool(re.search(_TODAY, whole) and re.search(_LEGAL, whole) and not re.search(_NOT_TODAY, whole))
     if hypothetical_message and not facts:

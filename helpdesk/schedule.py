@@ -86,6 +86,8 @@ class Channel:
     weekly_hours: Mapping[int, tuple[TimeRange, ...]]  # weekday (Monday=0) -> ranges
     closed_on_holidays: bool = True
     accepts_messages_when_closed: bool = False
+    # The name once the full name was said ("el chat" after "chat en línea con asesores").
+    short_name: str = ""
 
     @property
     def always_open(self) -> bool:
@@ -159,8 +161,16 @@ class Schedule:
         return moment.astimezone(self.timezone)
 
     def holiday_name(self, day: date) -> str | None:
-        """The Spanish name of the Colombian festivo on ``day``, if it is one."""
+        """The Spanish name of the Colombian festivo on ``day``, if it is one.
+
+        Festivos moved to a Monday keep their own name: the library's "(observado)"
+        suffix is an English-calendar notion customers do not use.
+        """
         return _holidays_for(self.holiday_country, day.year).get(day)
+
+    def holidays_of_year(self, year: int) -> Mapping[date, str]:
+        """Every festivo of a year, date -> Spanish name."""
+        return _holidays_for(self.holiday_country, year)
 
     def closure_reason(self, day: date) -> str | None:
         """Why regular channels are closed all ``day``: a company closed day or a festivo.
@@ -305,7 +315,10 @@ def _check_request_type(request_type: str) -> None:
 @lru_cache(maxsize=32)
 def _holidays_for(country: str, year: int) -> Mapping[date, str]:
     # One holidays object per (country, year): cheap to query, built once.
-    return dict(holidays.country_holidays(country, years=year, language="es").items())
+    return {
+        day: name.replace(" (observado)", "").strip()
+        for day, name in holidays.country_holidays(country, years=year, language="es").items()
+    }
 
 
 def describe_ranges(ranges: Sequence[TimeRange]) -> str:

@@ -55,7 +55,11 @@ def join(items: Sequence[str], conjunction: str = "y") -> str:
 
 
 def sentence(text: str) -> str:
-    """Ends the text with one period: "… 7:00 a. m." is not followed by another."""
+    """Ends the text with one period: "… 7:00 a. m." is not followed by another.
+
+    A period after a link or an address is sentence punctuation: the web widget
+    leaves it out of the link (web/public/widget.js, trimUrl).
+    """
     text = text.rstrip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -163,12 +167,12 @@ def channel_status(schedule: Schedule, channel: Channel, now: datetime) -> str:
         return "Atiende ahora y a cualquier hora."
     if schedule.is_open(channel.id, now):
         closes = schedule.closing_time(channel.id, now)
-        return sentence(f"En este momento atiende, hasta {_clock_article(closes)}")
+        return sentence(f"Ahora atiende, hasta {_clock_article(closes)}")
     opens = schedule.next_opening(channel.id, now)
     when = format_when(opens, now) if opens else "cuando se publique un nuevo horario"
     if channel.accepts_messages_when_closed:
-        return sentence(f"En este momento está fuera de horario: puede escribir ya y se atenderá desde {when}")
-    return sentence(f"En este momento no atiende; abre {when}")
+        return sentence(f"Ahora está fuera de horario: lo que escriba se atenderá desde {when}")
+    return sentence(f"Ahora está cerrado; abre {when}")
 
 
 def describe_channel(schedule: Schedule, channel: Channel, now: datetime, with_status: bool = True) -> str:
@@ -187,23 +191,40 @@ def describe_open_channel(schedule: Schedule, channel: Channel, now: datetime) -
     return sentence(f"{capitalize(channel.name)}: {format_contacts(channel.contacts)}{until}")
 
 
-def describe_level(schedule: Schedule, level: EscalationLevel, now: datetime) -> str:
-    """An escalation level: its contacts, and the hours question answered honestly."""
+def describe_level(
+    schedule: Schedule, level: EscalationLevel, now: datetime, kinds: Sequence[str] = (), with_name: bool = True
+) -> str:
+    """An escalation level: its contacts, and the hours question answered honestly.
+
+    The page publishes no hours for levels 2 and 3: the answer says so and suggests
+    the support line's hours for a call; the e-mail can be sent at any time.
+    ``kinds`` keeps only the phone or the e-mail ("¿y el teléfono del supervisor?").
+    """
     contacts = list(level.contacts)
     for cid in level.channel_ids:
         contacts.extend(schedule.channel(cid).contacts)
-    text = sentence(f"{capitalize(level.name)} (nivel {level.level}): {format_contacts(contacts)}")
+    if kinds and any(c.kind in kinds for c in contacts):
+        contacts = [c for c in contacts if c.kind in kinds]
+    text = format_contacts(contacts)
+    text = sentence(f"{capitalize(level.name)} (nivel {level.level}): {text}" if with_name else capitalize(text))
     if level.hours_from:
         desk = schedule.channel(level.hours_from)
-        text += (
-            " Este nivel no publica un horario propio; le sugerimos llamar en el horario "
-            f"de la mesa de ayuda ({format_weekly_hours(desk)}). El correo lo puede enviar a cualquier hora."
-        )
-        if not schedule.is_open(desk.id, now):
-            opens = schedule.next_opening(desk.id, now)
-            if opens:
-                text += " " + sentence(f"La mesa de ayuda abre {format_when(opens, now)}")
+        if any(c.kind == "phone" for c in contacts):
+            text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte ({compact_weekly_hours(desk)})")
+            if not schedule.is_open(desk.id, now):
+                opens = schedule.next_opening(desk.id, now)
+                if opens:
+                    text += " " + sentence(f"La línea de soporte abre {format_when(opens, now)}")
+        if any(c.kind == "email" for c in contacts):
+            text += " El correo puede enviarlo a cualquier hora."
     return text
+
+
+def compact_weekly_hours(channel: Channel) -> str:
+    """ "lunes a viernes de 7:00 a. m. a 7:00 p. m., sábados de 8:00 a. m. a 1:00 p. m."."""
+    text = format_weekly_hours(channel).replace(", excepto festivos", "")
+    text = text.replace(" y los sábados", ", sábados").replace(" y los domingos", ", domingos")
+    return text[3:] if text.startswith("de ") else text
 
 
 def list_lines(lines: Iterable[str]) -> str:
@@ -227,3 +248,46 @@ def _clock_article(moment: datetime | None) -> str:
     if moment is None:
         return "nuevo aviso"
     return at_time(moment.time())[2:]  # "las 7:00 p. m." / "la 1:00 p. m."
+
+
+# ------------------------------------------------- short names and dates
+
+
+def short(channel: Channel) -> str:
+    """The channel's short name ("el chat con asesores"), with its article."""
+    return _with_article(channel.short_name or channel.name)
+
+
+def names(channels: Sequence[Channel]) -> str:
+    """ "la línea de soporte y el chat con asesores"."""
+    return join([short(c) for c in channels])
+
+
+def day_label(day: date, today: date) -> str:
+    """ "hoy martes 1 de diciembre", "mañana miércoles 2 de diciembre", "el jueves 24 de diciembre"."""
+    delta = (day - today).days
+    if delta == 0:
+        return f"hoy {format_date(day)}"
+    if delta == 1:
+        return f"mañana {format_date(day)}"
+    if delta == -1:
+        return f"ayer {format_date(day)}"
+    return f"el {format_date(day)}"
+
+
+def until(moment: datetime | None) -> str:
+    """ "hasta las 7:00 p. m." / "hasta la 1:00 p. m."."""
+    return f"hasta {_clock_article(moment)}"
+
+
+def describe_channel_short(schedule: Schedule, channel: Channel, now: datetime, with_name: bool = True) -> str:
+    """One channel for a contact answer: contact, hours and status, its name said once."""
+    contacts = format_contacts(channel.contacts)
+    text = sentence(f"{capitalize(channel.name)}: {contacts}" if with_name else capitalize(contacts))
+    if channel.always_open:
+        return text + " Atiende las 24 horas, todos los días, festivos incluidos."
+    if channel.accepts_messages_when_closed:
+        text += " " + sentence(f"Puede escribir a cualquier hora; se atiende {format_weekly_hours(channel)}")
+    else:
+        text += " " + sentence(f"Atiende {format_weekly_hours(channel)}")
+    return text + " " + channel_status(schedule, channel, now)

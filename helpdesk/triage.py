@@ -1,19 +1,26 @@
-"""Triage of a reported problem and choice of escalation level.
+"""Triage of a reported problem: the questions, the reading of the replies, the decision.
 
-The priority rule is a function of the answers collected so far; the
-conversation (questions, digressions, cancel) lives in Rasa. What counts as
-priority 1 comes from the channel page: a critical incident, which it
-describes through the 24/7 line's purpose, and the examples support agents
-use: production blocked, many users affected, a legal or tax deadline today.
+The conversation (asking, waiting, digressions, cancel) lives in Rasa; what to
+ask next, how to read a reply and what to answer are pure functions here.
+What counts as priority 1 is read by ``helpdesk.priority``: the operation is
+stopped now (service down, production blocked, many users affected, a legal or
+tax deadline today).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
+from datetime import datetime
+from typing import Any
 
-from helpdesk.understanding import clean_free_text, detect_blocking, normalize
+from helpdesk import answers
+from helpdesk.answers import Answer
+from helpdesk.priority import REASONS, read_priority
+from helpdesk.schedule import Schedule
+from helpdesk.text import normalize
+from helpdesk.understanding import clean_free_text, detect_service
 
 SERVICE_LABELS = {
     "firma_digital": "Firma digital",
@@ -21,9 +28,8 @@ SERVICE_LABELS = {
     "otro": "Otro servicio",
 }
 
-# Questions of each guided conversation, in the order they are asked.
+# Questions of the triage, in the order they are asked.
 TRIAGE_QUESTIONS = ("affected_service", "operation_blocked", "problem_description")
-ESCALATION_QUESTIONS = ("case_number", "support_contacted")
 
 # Minimum words for a first message to count as the problem's description.
 DESCRIPTION_MIN_WORDS = 5
@@ -40,6 +46,19 @@ _FILLER_WORDS = frozenset("""
     esto este esta eso ese hay
 """.split())
 DESCRIPTION_MIN_CONTENT = 3
+
+# Intents that, said confidently, are a new request rather than an answer to a
+# free-text question ("Descríbame el problema").
+NOT_AN_ANSWER = {
+    "ask_contact", "ask_opening_hours", "ask_open_now", "submit_pqrsa", "ask_escalation_levels",
+    "request_escalation", "escalate_to_coordinator", "request_human", "cancel", "goodbye",
+    "greet", "thank", "bot_challenge", "ask_help", "affirm", "deny", "ask_repeat",
+}
+FREE_TEXT_CONFIDENCE = 0.8
+# Replies that say "I don't know" to the service question: an answer, with no service.
+_DONT_KNOW = re.compile(r"^(?:no se|ni idea|no estoy seguro|no sabria|no tengo idea|no lo se|no se cual|cualquiera|i don'?t know)\b")
+# "Ya hablé con el supervisor", "quiero al supervisor": never a reply to a triage question.
+_ESCALATION_WORDS = re.compile(r"\b(?:supervis\w*|coordinador\w*|cordinador\w*|escalar|escalamiento)\b")
 
 
 @dataclass(frozen=True)
@@ -63,36 +82,40 @@ class Priority:
         return self.level == 1
 
 
-def decide_priority(answers: TriageAnswers) -> Priority | None:
+def decide_priority(known: TriageAnswers) -> Priority | None:
     """Priority 1 exactly when the operation is stopped; None while undecided.
 
     The description can settle it too: "toda la operación detenida" counts as
     a yes even if the button was not pressed.
     """
-    blocked = answers.operation_blocked
-    if blocked is None and answers.description:
-        blocked = detect_blocking(answers.description)
+    blocked = known.operation_blocked
+    reason = REASONS["reply"]
+    if blocked is None and known.description:
+        reading = read_priority(known.description)
+        blocked, reason = reading.critical, reading.reason or reason
     if blocked is True:
-        return Priority(1, "Prioridad 1 (crítico): el problema detiene su operación.")
+        return Priority(1, reason)
     if blocked is False:
         return Priority(2, "No es un incidente crítico: el problema no detiene su operación.")
     return None
 
 
-def next_triage_question(answers: TriageAnswers) -> str | None:
+def next_triage_question(known: TriageAnswers, skipped: Iterable[str] = ()) -> str | None:
     """The next question to ask, or None when the decision can be made.
 
     A priority-1 case is decided as soon as it is known: the customer gets the
-    24/7 line without being asked for a description first.
+    24/7 line without being asked for a description first. A question the
+    customer could not answer (``skipped``) is not asked again.
     """
-    priority = decide_priority(answers)
+    skipped = set(skipped or ())
+    priority = decide_priority(known)
     if priority is not None and priority.critical:
         return None
-    if answers.service is None:
+    if known.service is None and "affected_service" not in skipped:
         return "affected_service"
-    if answers.operation_blocked is None and priority is None:
+    if known.operation_blocked is None and priority is None and "operation_blocked" not in skipped:
         return "operation_blocked"
-    if not answers.description:
+    if known.description is None and "problem_description" not in skipped:
         return "problem_description"
     return None
 
@@ -106,74 +129,169 @@ def description_from_first_message(text: str) -> str | None:
         return None
     if normalize(clean).strip(" .!") in _GENERIC_REPORTS:
         return None
-    words = re.findall(r"[a-zñ0-9]+", normalize(clean))
+    words = re.findall(r"[a-z0-9]+", normalize(clean))
     if sum(1 for w in words if w not in _FILLER_WORDS) < DESCRIPTION_MIN_CONTENT:
         return None
     return clean_free_text(clean)
 
 
-def email_summary(answers: TriageAnswers, conversation_id: str = "") -> tuple[str, str]:
-    """The ready-to-send e-mail (subject, body) with what the customer already said."""
-    service = SERVICE_LABELS.get(answers.service or "", "No indicado")
-    subject = f"Soporte {service.lower()}: caso reportado en el chat"
-    blocked = {True: "Sí", False: "No", None: "No indicado"}[answers.operation_blocked]
-    lines = [
-        f"Servicio afectado: {service}",
-        f"¿Detiene la operación?: {blocked}",
-        f"Descripción: {answers.description or 'No indicada'}",
-    ]
-    if conversation_id:
-        lines.append(f"Conversación del chat: {conversation_id}")
-    lines.append("Nombre, NIT o cédula y teléfono de contacto: ")
-    return subject, "\n".join(lines)
+def email_checklist(known: TriageAnswers) -> str:
+    """What to put in the e-mail, naming what the customer already told us."""
+    service = SERVICE_LABELS.get(known.service or "")
+    parts = [f"el servicio ({service.lower()})" if service else "el servicio afectado", "qué pasó"]
+    if known.operation_blocked is False:
+        parts.append("que no detiene su operación")
+    parts.append("su nombre, NIT o cédula y un teléfono")
+    return ", ".join(parts[:-1]) + " y " + parts[-1]
 
 
-def mailto_link(address: str, subject: str, body: str) -> str:
-    """A ``mailto:`` link with the subject and body encoded."""
-    return f"mailto:{address}?subject={quote(subject)}&body={quote(body)}"
+# ------------------------------------------------------------- the step
 
 
-# ------------------------------------------------------------- escalation
+@dataclass(frozen=True)
+class Step:
+    """One step of the triage: the answer to give, what is known, the next question."""
 
-_CASE_NUMBER = re.compile(r"\b(?:[A-Za-z]{2,5}[-#]?)?\d{4,12}\b")
-_PRIOR_CONTACT_CUES = (
-    "nadie me resuelve", "nadie me soluciona", "no me resuelven", "no me han resuelto", "no me solucionan",
-    "llevo", "dias esperando", "semanas esperando", "no me responden", "no me han respondido", "sin respuesta",
-    "ya llame", "ya escribi", "ya reporte", "ya hable", "ya me comunique", "ya tengo un caso", "mi caso",
-    "el caso", "ticket", "radicado", "otra vez", "de nuevo", "varias veces", "no me dan solucion",
+    answer: Answer
+    known: TriageAnswers
+    question: str | None = None
+
+
+def first_reading(text: str, entities: Sequence[Mapping[str, Any]] = ()) -> TriageAnswers:
+    """What a first report already says: the service, whether it stops the operation, a description."""
+    reading = read_priority(text) if not text.startswith("/") else None
+    return TriageAnswers(
+        service=detect_service(text, entities),
+        operation_blocked=reading.critical if reading is not None else None,
+        description=description_from_first_message(text),
+    )
+
+
+def triage_step(
+    schedule: Schedule,
+    now: datetime,
+    known: TriageAnswers,
+    skipped: Iterable[str] = (),
+) -> Step:
+    """What to answer now: the 24/7 line, the channels open now, the next question, or the e-mail."""
+    now = schedule.local(now)
+    priority = decide_priority(known)
+    if priority is not None and priority.critical:
+        return Step(answers.critical_answer(schedule, now, priority.reason), known)
+    agents = [c for c in schedule.open_channels("support", now) if c.id in answers.AGENT_CHANNELS]
+    if agents:
+        # Someone can look at it now: no questionnaire, just where to go.
+        lines = answers.open_lines(schedule, agents, now)
+        if priority is not None:
+            reason = "Entendido: no es un incidente crítico."
+            return Step(Answer("normal_open_not_critical", {"open_channels": lines, "triage_reason": reason}), known)
+        reason = "Lamento el inconveniente. Si el problema detiene su operación, dígamelo para tratarlo como incidente crítico."
+        return Step(Answer("normal_open", {"open_channels": lines, "triage_reason": reason}), known)
+
+    question = next_triage_question(known, skipped)
+    closed = answers.open_now_answer(schedule, now)
+    if question is not None:
+        values = {"closed_reason": closed.values["closed_reason"], "next_opening": closed.values["next_opening"]}
+        return Step(Answer("triage_after_hours", values), known, question)
+
+    email = answers.email_contact(schedule)
+    if priority is None:
+        reason = "Si el problema llega a detener su operación, dígamelo y le doy la línea para incidentes críticos."
+    else:
+        reason = priority.reason
+    values = {
+        "triage_reason": reason,
+        "closed_reason": closed.values["closed_reason"],
+        "next_opening": closed.values["next_opening"],
+        "email": email,
+        "email_summary": email_checklist(known),
+    }
+    return Step(Answer("normal_closed", values), known)
+
+
+# ------------------------------------------------------ reading a reply
+
+
+# A yes that answers "¿detiene su operación?"; acknowledgements ("ok", "k",
+# "vale", "listo") are not one.
+_EXPLICIT_YES = re.compile(
+    r"\b(?:si|sii+|claro|correcto|exacto|efectivamente|afirmativo|obvio|totalmente|yes|yep|asi es|por supuesto)\b"
+)
+
+
+def is_explicit_yes(text: str) -> bool:
+    """A real yes ("sí", "claro"), not an acknowledgement ("ok", "k", "listo")."""
+    return bool(_EXPLICIT_YES.search(normalize(text)))
+
+
+def read_reply(
+    pending: str, text: str, intent: str, confidence: float, entities: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The slots a reply to a guided question fills. Empty when it answers nothing.
+
+    It can answer more than the pending question ("firma digital, y sí, todo está
+    detenido"). "Sí, es el token con el que firmamos la nómina que se paga hoy" is a
+    yes with its reason; "no, para nada, firmo desde otro equipo" is a no.
+    """
+    filled: dict[str, Any] = {}
+    is_payload = text.startswith("/")
+    words = "" if is_payload else text
+    norm = normalize(words)
+    if not is_payload and _ESCALATION_WORDS.search(norm):
+        return {}  # "ya hablé con el supervisor": a new request, not an answer
+
+    if pending in TRIAGE_QUESTIONS:
+        service = detect_service(words, entities)
+        if service == "otro" and pending != "affected_service":
+            service = None  # "firmo desde otro equipo" names no service
+        if service:
+            filled["affected_service"] = service
+        reading = read_priority(words, reply=pending == "operation_blocked")
+        blocked = reading.critical
+        if pending == "operation_blocked" and blocked is None and intent == "deny":
+            blocked = False
+        if pending == "operation_blocked" and blocked is None and intent == "affirm" and (
+            is_payload or is_explicit_yes(words)
+        ):
+            # Only a real yes ("sí", "claro", the button): "ok", "k" or "listo" to
+            # "¿detiene su operación?" is an acknowledgement, never a critical incident.
+            blocked = True
+        if pending == "operation_blocked" and blocked is None and intent == "report_critical_incident" and confidence >= FREE_TEXT_CONFIDENCE:
+            blocked = True
+        if blocked is not None:
+            filled["operation_blocked"] = blocked
+        if pending == "affected_service" and "affected_service" not in filled and _DONT_KNOW.match(norm):
+            filled["affected_service"] = "otro"
+        if pending == "problem_description" and not is_payload and words.strip():
+            if not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE) and len(norm) > 1:
+                filled["problem_description"] = clean_free_text(words)
+        if pending == "problem_description" and is_payload and intent == "deny":
+            filled["problem_description"] = ""  # "Prefiero no describirlo"
+        if pending == "operation_blocked" and "operation_blocked" not in filled and _DONT_KNOW.match(norm):
+            filled["skip"] = True  # "no sé": moves on without a decision
+    elif pending == "handoff_description":
+        if intent == "deny" or is_payload:
+            filled["handoff_description"] = ""  # skipped: the customer tells the agent
+        elif words.strip() and not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
+            filled["handoff_description"] = clean_free_text(words)
+    return filled
+
+
+# ------------------------------------------------------------- cases
+
+# A case or ticket number: after a word that says so ("caso 45821", "radicado
+# No. 2024-1187", "ticket #4412"), or a code with letters ("CAS-20931").
+_CASE_NUMBER = re.compile(
+    r"(?:\b(?:caso|casos|ticket|tiquete|radicado|radicacion|solicitud|requerimiento|incidente|case)\b"
+    r"(?:\s+(?:n[or]?\.?|numero|num|no|#|es|el|la|de|mi|con))*\s*#?\s*([A-Za-z]{0,5}-?\d[\d-]{2,14}\d))"
+    r"|\b([A-Za-z]{2,5}-\d{3,12})\b",
+    re.IGNORECASE,
 )
 
 
 def extract_case_number(text: str) -> str | None:
-    """A case or ticket number in the text ("caso 45821", "CAS-2024-1").."""
+    """A case or ticket number the customer gives ("caso 45821", "CAS-20931")."""
     match = _CASE_NUMBER.search(text or "")
-    return match.group(0) if match else None
-
-
-def mentions_prior_contact(text: str) -> bool:
-    """Whether the customer says support already had the case."""
-    norm = normalize(text)
-    return any(cue in norm for cue in _PRIOR_CONTACT_CUES)
-
-
-def escalation_level(wants_coordinator: bool, support_contacted: bool | None) -> str:
-    """Which level fits: coordinator (supervisor already had it), supervisor, or level 1 first."""
-    if wants_coordinator:
-        return "coordinator"
-    if support_contacted is False:
-        return "support_group"
-    return "supervisor"
-
-
-def next_escalation_question(case_number: str | None, support_contacted: bool | None, wants_coordinator: bool, case_asked: bool) -> str | None:
-    """Ask for the case number once (skippable), then whether support had the case."""
-    if not case_asked and not case_number:
-        return "case_number"
-    if wants_coordinator or case_number or support_contacted is not None:
+    if not match:
         return None
-    return "support_contacted"
-
-
-def unanswered(questions: list[str], answered: dict) -> list[str]:
-    """The questions whose answers are still missing."""
-    return [q for q in questions if answered.get(q) in (None, "")]
+    return match.group(1) or match.group(2)

@@ -28,7 +28,7 @@ def test_outside_chat_hours_no_handoff_and_when_agents_return(clock, desk):
     clock("2026-12-05T14:00")  # Saturday after 13:00
     slots = human()
     assert slots["answer_kind"] == "human_unavailable" and slots["question_pending"] is False
-    text = render("utter_human", slots)["text"]
+    text = render("utter_answer", slots)["text"]
     assert "vuelven el lunes a las 7:00 a. m." in text and "soporte.firmadigital@certicamara.com" in text
     assert PRIORITY_NUMBER not in text
     assert desk.requests == []
@@ -44,7 +44,7 @@ def test_rest_customers_get_the_chat_and_the_line(clock, desk):
     clock("2026-12-04T10:00")
     slots = human(channel="rest")
     assert slots["answer_kind"] == "human_available"
-    assert "chat.certicamara.com" in render("utter_human", slots)["text"]
+    assert "chat.certicamara.com" in render("utter_answer", slots)["text"]
     assert desk.requests == []
 
 
@@ -77,7 +77,7 @@ def test_desk_down_offers_the_alternatives(clock, monkeypatch):
     events, _ = run(ActionRequestHuman(), t)
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "handoff_failed"
-    assert "(601) 7442727" in render("utter_human", slots)["text"]
+    assert "(601) 7442727" in render("utter_answer", slots)["text"]
 
 
 def test_desk_timeout_notice(clock, desk):
@@ -87,7 +87,7 @@ def test_desk_timeout_notice(clock, desk):
     clock("2026-12-04T19:05")
     slots = human(text="EXTERNAL: request_human")
     assert slots["answer_kind"] == "handoff_timeout_closed"
-    assert "vuelven mañana sábado a las 8:00 a. m." in render("utter_human", slots)["text"]
+    assert "vuelven mañana sábado a las 8:00 a. m." in render("utter_answer", slots)["text"]
 
 
 FALLBACK_TURN = {"event": "user", "text": "asdf", "parse_data": {"intent": {"name": "nlu_fallback"}}}
@@ -100,53 +100,58 @@ def unclear(history=(), channel="socketio", **message_extra):
     return slots_after(t, events)
 
 
-def test_first_misunderstanding_asks_to_rephrase(clock, desk):
+def test_first_and_second_misunderstandings_ask_to_rephrase_without_a_person(clock, desk):
     clock("2026-12-04T10:00")
-    assert unclear()["answer_kind"] == "not_understood"
+    assert unclear()["answer_kind"] == "rephrase"  # no likely intents in the ranking to offer
+    assert unclear([FALLBACK_TURN])["answer_kind"] == "rephrase"
     assert desk.requests == []
 
 
-def test_second_misunderstanding_in_chat_hours_hands_off(clock, desk):
+def test_third_misunderstanding_in_chat_hours_hands_off(clock, desk):
     clock("2026-12-04T10:00")
-    slots = unclear([FALLBACK_TURN])
+    slots = unclear([FALLBACK_TURN, FALLBACK_TURN])
     assert slots["answer_kind"] == "not_understood_handoff"
     assert b'"reason":"not_understood"' in desk.requests[0]["body"]
 
 
-def test_second_misunderstanding_after_hours(clock, desk):
+def test_third_misunderstanding_after_hours(clock, desk):
     clock("2026-12-06T10:00")
-    slots = unclear([FALLBACK_TURN])
+    slots = unclear([FALLBACK_TURN, FALLBACK_TURN])
     assert slots["answer_kind"] == "not_understood_twice_closed"
-    assert "vuelven mañana lunes a las 7:00 a. m." in render("utter_did_not_understand", slots)["text"]
+    assert "vuelven mañana lunes a las 7:00 a. m." in render("utter_answer", slots)["text"]
     assert desk.requests == []
 
 
-@pytest.mark.parametrize("text", ["Q PASA SI SE ME CAE EL ESTAMPADO EN PRODUCCION",
-                                  "el token nada que ver se callo todo, la operacion esta parada"])
-def test_not_understood_but_a_service_down_gets_the_24_7_line(clock, desk, text):
+@pytest.mark.parametrize("text,kind", [
+    ("Q PASA SI SE ME CAE EL ESTAMPADO EN PRODUCCION", "priority_procedure"),
+    ("el token nada que ver se callo todo, la operacion esta parada", "critical_only_priority_line"),
+])
+def test_not_understood_but_an_outage_or_what_to_do_in_one_gets_the_24_7_line(clock, desk, text, kind):
     clock("2026-12-06T03:00")  # Sunday night: nothing else open
     for history in ([], [FALLBACK_TURN]):  # the first time and the second time alike
         t = tracker(text, "nlu_fallback", channel="socketio", history=history)
         events, _ = run(ActionHandleUnclearMessage(), t)
         slots = slots_after(t, events)
-        assert slots["answer_kind"] == "not_understood_critical"
-        rendered = render("utter_did_not_understand", slots)["text"]
-        assert PRIORITY_NUMBER in rendered and "¿me lo puede escribir de otra forma?" in rendered
+        assert slots["answer_kind"] == kind
+        assert PRIORITY_NUMBER in render("utter_answer", slots)["text"]
     assert desk.requests == []
 
 
-def test_not_understood_naming_a_service_without_an_outage_is_asked_to_rephrase(clock, desk):
+@pytest.mark.parametrize("text", ["estampado fgh jkl", "urgente urgente", "se me bloqueo el pin jajaja"])
+def test_not_understood_without_an_outage_never_gets_the_24_7_line(clock, desk, text):
     clock("2026-12-06T03:00")
-    t = tracker("estampado fgh jkl", "nlu_fallback", channel="socketio")
+    t = tracker(text, "nlu_fallback", channel="socketio")
     events, _ = run(ActionHandleUnclearMessage(), t)
-    assert slots_after(t, events)["answer_kind"] == "not_understood"
+    slots = slots_after(t, events)
+    assert slots["answer_kind"] == "rephrase"
+    assert PRIORITY_NUMBER not in render("utter_answer", slots)["text"]
 
 
 def test_too_long_message(clock):
     clock("2026-12-04T10:00")
     slots = unclear(message_truncated={"original_length": 100000})
     assert slots["answer_kind"] == "message_too_long"
-    assert "más de 2000 caracteres" in render("utter_did_not_understand", slots)["text"]
+    assert "más de 2000 caracteres" in render("utter_answer", slots)["text"]
 
 
 def test_consecutive_fallbacks_counts_only_the_latest_run():
@@ -156,12 +161,12 @@ def test_consecutive_fallbacks_counts_only_the_latest_run():
 
 
 def test_critical_incident_in_chat_hours_also_hands_off(clock, desk):
-    from actions.answers import ActionAssessCriticalIncident
+    from actions.triage import ActionTriageStep
 
     clock("2026-12-04T10:00")
-    t = tracker("se cayo todo", "report_critical_incident", channel="socketio")
-    events, _ = run(ActionAssessCriticalIncident(), t)
+    t = tracker("se cayo el servicio, toda la operacion detenida", "report_critical_incident", channel="socketio")
+    events, _ = run(ActionTriageStep(), t)
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "critical_with_handoff"
-    assert PRIORITY_NUMBER in render("utter_critical_incident", slots)["text"]
+    assert PRIORITY_NUMBER in render("utter_answer", slots)["text"]
     assert b'"priority":"1"' in desk.requests[0]["body"]

@@ -164,7 +164,7 @@ def play(conversation: Conversation, send: Send, intent_of: Callable[[str], list
         buttons = [b.get("title", "") for m in messages for b in m.get("buttons") or []]
         result.turns.append(TurnResult(turn.user, answer, buttons, check(turn, answer)))
     if intent_of is not None:
-        for turn, intent in zip(result.turns, intent_of(sender)):
+        for turn, intent in zip(result.turns, intent_of(sender), strict=False):
             turn.intent = intent
     return result
 
@@ -214,7 +214,7 @@ def markdown(results: list[Result], summary: dict[str, Any]) -> str:
             continue
         c = r.conversation
         lines.append(f"### {c.id} ({c.cls}, {c.now}, {c.source})")
-        for i, t in enumerate(r.turns):
+        for t in r.turns:
             lines.append(f"- **{t.user}** [{t.intent}]")
             lines.append("  > " + t.answer.replace("\n", "\n  > "))
             for f in t.failures:

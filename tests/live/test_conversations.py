@@ -139,8 +139,7 @@ def test_after_hours_triage_with_buttons_and_summary(customer):
     assert "Descríbame el problema" in text
     text = c.say("el token no aparece cuando lo conecto al computador")
     assert "No es un incidente crítico" in text
-    assert "mailto:soporte.firmadigital@certicamara.com?subject=" in text
-    assert "el token no aparece" in text
+    assert "escriba a soporte.firmadigital@certicamara.com con el servicio (firma digital)" in text
     assert P1 not in text
 
 
@@ -209,3 +208,15 @@ def test_asking_for_a_person_after_hours(customer):
     c = customer("2026-12-05T14:00")
     text = c.say("me comunica con una persona por favor")
     assert "no hay asesores disponibles" in text and "el lunes a las 7:00 a. m." in text
+
+
+def test_assistant_now_alone_fixes_the_clock_of_a_new_action_server(assistant, customer):
+    # The acceptance suite's contract: `python -m rasa_sdk --actions actions` started with
+    # ASSISTANT_NOW only. The other live tests move the clock through ASSISTANT_NOW_FILE.
+    assistant.start_actions("2026-12-06T03:00", clock_file=False)
+    try:
+        c = customer("2026-12-06T03:00")
+        text = c.say("hay alguien que me atienda ya?")
+        assert "domingo" in text and "lunes" in text and "7:00 a. m." in text
+    finally:
+        assistant.start_actions("2026-12-04T10:00")

@@ -68,28 +68,30 @@ def test_extensions_are_the_published_ones(schedule):
 def test_static_texts_agree_with_the_schedule_file(schedule):
     """The texts shown when the action server is down carry the same facts as the YAML."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    statics = {
-        name: next(v["text"] for v in variations if not v.get("condition"))
-        for name, variations in domain["responses"].items()
-    }
+    statics = {}
+    for variation in domain["responses"]["utter_answer"]:
+        conditions = {c["name"]: c["value"] for c in variation.get("condition") or []}
+        if conditions.get("answer_ready") is not True:
+            statics[conditions.get("request_family", "general")] = variation["text"]
     line = schedule.channel("support_line").contacts[0]
-    assert f"{line.value}, {line.instructions}" in statics["utter_answer"]
-    assert schedule.channel("email").contacts[0].value in statics["utter_answer"]
-    assert schedule.channel("chat").contacts[0].value in statics["utter_answer"]
-    assert schedule.channel("priority_line").contacts[0].value in statics["utter_critical_incident"]
+    assert f"{line.value}, {line.instructions}" in statics["general"]
+    assert schedule.channel("email").contacts[0].value in statics["general"]
+    assert schedule.channel("chat").contacts[0].value in statics["general"]
+    assert schedule.channel("priority_line").contacts[0].value in statics["critical"]
     for level in ("supervisor", "coordinator"):
-        assert schedule.escalation_level(level).contacts[0].value in statics["utter_escalation_result"]
-    assert "de lunes a viernes de 7:00 a. m. a 7:00 p. m. y los sábados de 8:00 a. m. a 1:00 p. m." in statics["utter_answer"]
-    assert "de lunes a viernes de 7:00 a. m. a 5:00 p. m. y los sábados de 8:00 a. m. a 1:00 p. m." in statics["utter_answer"]
+        assert schedule.escalation_level(level).contacts[0].value in statics["escalation"]
+    assert "de lunes a viernes de 7:00 a. m. a 7:00 p. m. y los sábados de 8:00 a. m. a 1:00 p. m." in statics["general"]
+    assert "de lunes a viernes de 7:00 a. m. a 5:00 p. m. y los sábados de 8:00 a. m. a 1:00 p. m." in statics["general"]
 
 
 def test_the_24_7_number_appears_only_in_critical_wording():
+    """Written out only in the static answer for a critical incident; elsewhere it comes from the action."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    allowed = {"utter_critical_incident", "utter_triage_result"}
     for name, variations in domain["responses"].items():
         for variation in variations:
             if "318 717 49 37" in variation.get("text", ""):
-                assert name in allowed, name
+                conditions = {c["name"]: c["value"] for c in variation.get("condition") or []}
+                assert (name, conditions) == ("utter_answer", {"answer_ready": False, "request_family": "critical"})
 
 
 def test_the_core_never_imports_rasa():
