@@ -4,7 +4,7 @@ Start the server from the project root:
 
     python -m rasa_sdk --actions actions
 
-Importing this package is the server's start. Two deliberate start-up steps
+Importing this package is the server's start. Three deliberate start-up steps
 happen here, and nowhere else at import time:
 
 1. The action server listens on loopback unless SANIC_HOST says otherwise
@@ -12,12 +12,16 @@ happen here, and nowhere else at import time:
 2. The schedule file is loaded and validated. An invalid file stops the
    server with a message naming the file, the key and what is allowed,
    rather than letting it answer with wrong hours.
+3. With ACTION_SERVER_TOKEN set, every call to /webhook must carry that token
+   (Rasa sends it from ``action_endpoint: token:``): anyone else who reaches the
+   server cannot run actions with a made-up tracker.
 """
 
 import os
 
 os.environ.setdefault("SANIC_HOST", "127.0.0.1")
 
-from actions.runtime import startup_check  # noqa: E402
+from actions.runtime import require_token, startup_check  # noqa: E402
 
 startup_check()
+require_token()

@@ -25,7 +25,11 @@ if str(ROOT) not in sys.path:
 
 from desk.config import DEMO_AGENT, DEMO_PASSWORD, Config, ConfigError  # noqa: E402
 from desk.config import ROOT as PROJECT  # noqa: E402
-from desk.security import check_new_password, hash_password  # noqa: E402
+from desk.security import (  # noqa: E402
+    SafeLogFilter,  # noqa: E402
+    check_new_password,
+    hash_password,
+)
 from desk.store import Store  # noqa: E402
 
 logger = logging.getLogger("desk")
@@ -134,6 +138,7 @@ def main(argv=None) -> int:
     # The desk's own logger (Sanic configures its own loggers; the root logger is left alone).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SafeLogFilter())  # no control characters from user input in the log
     logger.addHandler(handler)
     logger.setLevel(os.environ.get("DESK_LOG_LEVEL", "INFO").upper())
     logger.propagate = False

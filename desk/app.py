@@ -31,16 +31,16 @@ from typing import Any
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, html, redirect
+from sanic.response import HTTPResponse, html, redirect, text
 from sanic.response import json as json_response
 
 from desk import views
 from desk.config import Config
 from desk.packet import PacketError, validate_packet
 from desk.rasa_api import RasaClient, RasaError, has_session_start, is_paused, live_transcript
-from desk.security import LoginThrottle, new_token, same_token, token_digest, verify_password
+from desk.security import LoginThrottle, conversation_ref, new_token, same_token, token_digest, verify_password
 from desk.store import Handoff, Session, Store
-from helpdesk.desk_client import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from helpdesk.desk_client import REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, ReplayGuard, verify
 
 logger = logging.getLogger("desk")
 
@@ -87,9 +87,14 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
     app.ctx.store = store or Store(config.db)
     app.ctx.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token, config.rasa_timeout)
     # Per user name: 5 failures in 10 min; per address a higher limit (agents share an office NAT).
-    app.ctx.user_throttle = LoginThrottle(max_failures=5)
-    app.ctx.address_throttle = LoginThrottle(max_failures=30)
+    app.ctx.replay_guard = ReplayGuard()
+    app.ctx.login_throttle = LoginThrottle()
     app.static("/static", str(STATIC), name="static")
+
+    @app.get("/static/")
+    async def static_index(request: Request) -> HTTPResponse:
+        # Sanic answered 500 to the directory itself: there is no index, so 404.
+        return text("No encontrado.", status=404)
     session_lifetime = config.session_hours * 3600
 
     def store_() -> Store:
@@ -169,7 +174,8 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
 
     def signed(request: Request) -> bool:
         ok = verify(config.webhook_secret, request.headers.get(TIMESTAMP_HEADER), request.body or b"",
-                    request.headers.get(SIGNATURE_HEADER) or "")
+                    request.headers.get(SIGNATURE_HEADER) or "", request_id=request.headers.get(REQUEST_ID_HEADER),
+                    replay=app.ctx.replay_guard)
         if not ok:
             logger.warning("Refused %s %s: missing, wrong or expired signature", request.method, request.path)
         return ok
@@ -186,12 +192,13 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
             return json_response({"error": "invalid packet", "detail": message}, status=400)
         handoff, created = store_().create_handoff(packet)
         if not created:
-            logger.info("Hand-off %d of conversation %s is already %s", handoff.id, handoff.conversation_id,
+            logger.info("Hand-off %d of %s is already %s", handoff.id, conversation_ref(handoff.conversation_id),
                         handoff.status)
             return json_response({"status": handoff.status, "handoff_id": handoff.id,
                                   "agent": handoff.agent_name or ""}, status=200)
-        logger.info("Hand-off %d queued: conversation %s, reason %s, priority %s", handoff.id,
-                    handoff.conversation_id, handoff.reason, handoff.priority)
+        logger.info("Hand-off %d queued: %s, reason %s, priority %s", handoff.id,
+                    conversation_ref(handoff.conversation_id), handoff.reason, handoff.priority)
+        logger.debug("Hand-off %d is conversation %s", handoff.id, handoff.conversation_id)
         return json_response({"status": "queued", "handoff_id": handoff.id}, status=201)
 
     @app.get("/api/handoffs/<conversation_id:path>")
@@ -226,19 +233,22 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
             logger.warning("Refused a login: missing or wrong CSRF token")
             return login_form("El formulario caducó. Intente de nuevo.", username, status=403)
         user_key, address_key = username.lower(), request.remote_addr or request.ip
-        if app.ctx.user_throttle.blocked(user_key) or app.ctx.address_throttle.blocked(address_key):
-            logger.warning("Refused a login for %r: too many failures", username)
-            return login_form("Demasiados intentos fallidos. Espere unos minutos e intente de nuevo.", username,
-                              status=429)
+        wait = app.ctx.login_throttle.wait(user_key, address_key)
+        if wait > 0:
+            logger.warning("Refused a login for %r: too many failures, %.0f s to wait", username, wait)
+            seconds = max(1, int(wait + 0.999))
+            response = login_form(f"Demasiados intentos fallidos. Espere {seconds} s e intente de nuevo.", username,
+                                  status=429)
+            response.headers["Retry-After"] = str(seconds)
+            return response
         agent, stored = store_().agent_credentials(username)
         loop = asyncio.get_running_loop()
         valid = await loop.run_in_executor(None, verify_password, password, stored)
         if agent is None or not valid:
-            app.ctx.user_throttle.failed(user_key)
-            app.ctx.address_throttle.failed(address_key)
+            app.ctx.login_throttle.failed(user_key, address_key)
             logger.warning("Failed login for %r", username)
             return login_form("Usuario o contraseña incorrectos.", username, status=401)
-        app.ctx.user_throttle.succeeded(user_key)
+        app.ctx.login_throttle.succeeded(user_key, address_key)
         token = new_token()
         store_().create_session(token_digest(token), agent, new_token(), session_lifetime)
         logger.info("Agent %s signed in", agent.username)
@@ -271,7 +281,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
         try:
             tracker = await app.ctx.rasa.tracker(handoff.conversation_id)
         except RasaError as exc:
-            logger.warning("Could not read conversation %s: %s", handoff.conversation_id, exc)
+            logger.warning("Could not read %s: %s", conversation_ref(handoff.conversation_id), exc)
             return None, None
         stamps = [line["timestamp"] for line in handoff.packet.get("transcript") or []
                   if isinstance(line.get("timestamp"), (int, float))]
@@ -358,7 +368,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
             if not has_session_start(tracker):
                 # A pause posted to a conversation without events is lost behind Rasa's automatic session start.
                 await app.ctx.rasa.append_events(cid, SESSION_START, live=False)
-            await app.ctx.rasa.append_events(cid, taken_events(agent.name, agent.role))
+            await app.ctx.rasa.append_events(cid, taken_events(agent.name, agent.role), channel=handoff.channel)
         except RasaError as exc:
             store_().untake(handoff_id, agent)
             logger.error("Hand-off %d: could not tell Rasa that %s took it: %s", handoff_id, agent.username, exc)
@@ -381,7 +391,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
             return outcome(request, handoff_id, "larga", 400)
         agent = request.ctx.session.agent
         try:
-            await app.ctx.rasa.append_events(handoff.conversation_id, reply_events(agent.name, text))
+            await app.ctx.rasa.append_events(handoff.conversation_id, reply_events(agent.name, text), channel=handoff.channel)
         except RasaError as exc:
             logger.error("Hand-off %d: reply of %s not delivered: %s", handoff_id, agent.username, exc)
             return outcome(request, handoff_id, "rasa", 502)
@@ -397,7 +407,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
         agent = request.ctx.session.agent
         events = return_events(agent.name) if status == "returned" else CLOSE_EVENTS
         try:
-            await app.ctx.rasa.append_events(handoff.conversation_id, events)
+            await app.ctx.rasa.append_events(handoff.conversation_id, events, channel=handoff.channel)
         except RasaError as exc:
             logger.error("Hand-off %d: could not tell Rasa it was %s: %s", handoff_id, status, exc)
             return outcome(request, handoff_id, "rasa", 502)
@@ -422,11 +432,11 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
     async def expire_once() -> None:
         now = time.time()
         for handoff in store_().expire(now - config.queue_timeout, now):
-            logger.info("Hand-off %d expired: nobody took conversation %s in %.0f s", handoff.id,
-                        handoff.conversation_id, config.queue_timeout)
+            logger.info("Hand-off %d expired: nobody took %s in %.0f s", handoff.id,
+                        conversation_ref(handoff.conversation_id), config.queue_timeout)
         for handoff in store_().expired_to_notify(EXPIRY_NOTICE_ATTEMPTS):
             try:
-                await app.ctx.rasa.trigger_intent(handoff.conversation_id, "request_human")
+                await app.ctx.rasa.trigger_intent(handoff.conversation_id, "request_human", handoff.channel)
             except RasaError as exc:
                 store_().expiry_notice(handoff.id, delivered=False)
                 logger.error("Hand-off %d: could not tell the bot that it expired: %s", handoff.id, exc)

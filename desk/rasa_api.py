@@ -19,9 +19,14 @@ from helpdesk.handoff import button_titles, payload_text
 
 logger = logging.getLogger(__name__)
 
-# Bot messages reach the customer's widget live: Rasa sends them through the
-# conversation's latest input channel (socket.io) when side effects are executed.
-LIVE = {"output_channel": "latest", "execute_side_effects": "true"}
+# Bot messages reach the customer's widget live when side effects are executed,
+# through the channel the hand-off came from (never "latest": a stray message on
+# another channel would otherwise take the agent's replies away from the customer).
+DEFAULT_CHANNEL = "socketio"
+
+
+def live_params(channel: str | None) -> dict[str, str]:
+    return {"output_channel": channel or DEFAULT_CHANNEL, "execute_side_effects": "true"}
 
 
 class RasaError(Exception):
@@ -62,13 +67,15 @@ class RasaClient:
             raise RasaError("Rasa answered a tracker that is not a JSON object")
         return tracker
 
-    async def append_events(self, conversation_id: str, events: list[dict[str, Any]], live: bool = True) -> None:
-        """Append events; with ``live`` their bot messages are sent to the customer's channel."""
-        await self._run("POST", self._url(conversation_id, "tracker/events", LIVE if live else None), events)
+    async def append_events(self, conversation_id: str, events: list[dict[str, Any]], live: bool = True,
+                            channel: str | None = None) -> None:
+        """Append events; with ``live`` their bot messages are sent to ``channel`` (the hand-off's)."""
+        params = live_params(channel) if live else None
+        await self._run("POST", self._url(conversation_id, "tracker/events", params), events)
 
-    async def trigger_intent(self, conversation_id: str, intent: str) -> None:
-        """An external event: the bot runs as if the customer had this intent, answering on their channel."""
-        await self._run("POST", self._url(conversation_id, "trigger_intent", {"output_channel": "latest"}),
+    async def trigger_intent(self, conversation_id: str, intent: str, channel: str | None = None) -> None:
+        """An external event: the bot runs as if the customer had this intent, answering on the hand-off's channel."""
+        await self._run("POST", self._url(conversation_id, "trigger_intent", {"output_channel": channel or DEFAULT_CHANNEL}),
                         {"name": intent})
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 import threading
 import time
@@ -100,34 +102,81 @@ def same_token(expected: str | None, given: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Refuses a login for a while after repeated failures for one user name or address."""
+    """Slows password guessing without letting anyone lock an agent out.
 
-    def __init__(self, max_failures: int = 5, window: float = 600.0):
-        self.max_failures = max_failures
+    - Per (user name, address) pair, after ``free_failures`` failures each further
+      attempt must wait a delay that doubles (2 s, 4 s, 8 s … up to ``max_delay``).
+      An attacker guessing ana's password from one address is slowed; ana signing in
+      from her own address is not touched, and from the same address (an office
+      behind one NAT) she waits at most ``max_delay`` once.
+    - An address is locked for ``window`` only when it fails for ``spray_users``
+      different user names (password spraying). A handful of agents mistyping
+      behind one NAT never reaches it.
+    - A success clears the pair's failures.
+    """
+
+    def __init__(self, free_failures: int = 3, max_delay: float = 60.0, spray_users: int = 10,
+                 window: float = 600.0):
+        self.free_failures = free_failures
+        self.max_delay = max_delay
+        self.spray_users = spray_users
         self.window = window
-        self._failures: dict[str, list[float]] = {}
+        self._pairs: dict[tuple[str, str], list[float]] = {}
+        self._users_by_address: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-        if recent:
-            self._failures[key] = recent
-        else:
-            self._failures.pop(key, None)
-        return recent
+    def _prune(self, now: float) -> None:
+        for key in [k for k, times in self._pairs.items() if now - times[-1] > self.window]:
+            del self._pairs[key]
+        for address, users in list(self._users_by_address.items()):
+            for user in [u for u, t in users.items() if now - t > self.window]:
+                del users[user]
+            if not users:
+                del self._users_by_address[address]
 
-    def blocked(self, *keys: str, now: float | None = None) -> bool:
+    def wait(self, user: str, address: str, now: float | None = None) -> float:
+        """Seconds to wait before this pair may try again (0: it may try now)."""
         now = time.time() if now is None else now
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.max_failures for k in keys)
+            self._prune(now)
+            if len(self._users_by_address.get(address, {})) >= self.spray_users:
+                last = max(self._users_by_address[address].values())
+                return max(0.0, self.window - (now - last))
+            failures = self._pairs.get((user, address), [])
+            if len(failures) < self.free_failures:
+                return 0.0
+            delay = min(self.max_delay, 2.0 ** (len(failures) - self.free_failures + 1))
+            return max(0.0, delay - (now - failures[-1]))
 
-    def failed(self, *keys: str, now: float | None = None) -> None:
+    def failed(self, user: str, address: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, []).append(now)
+            self._pairs.setdefault((user, address), []).append(now)
+            self._users_by_address.setdefault(address, {})[user] = now
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, user: str, address: str) -> None:
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._pairs.pop((user, address), None)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def conversation_ref(conversation_id: str) -> str:
+    """A short, stable reference to a conversation for INFO logs (not the id, which opens nothing
+    by itself any more but is still the customer's conversation): "conv#3fa9c2d1"."""
+    return "conv#" + hashlib.sha256(conversation_id.encode("utf-8", "replace")).hexdigest()[:8]
+
+
+class SafeLogFilter(logging.Filter):
+    """Formats each record once and strips control characters from the result.
+
+    A user name, a packet's reason or a description could carry "\\n" or ANSI escapes
+    to forge log lines; whatever is logged reaches the handler as one clean line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = _CONTROL.sub("?", message)
+        record.args = ()
+        return True

@@ -230,6 +230,8 @@ class Store:
             return self.handoff(cursor.lastrowid), True
 
     def handoff(self, handoff_id: int) -> Handoff | None:
+        if not _storable(handoff_id):
+            return None  # larger than any SQLite id: no such hand-off
         row = self._one("SELECT * FROM handoffs WHERE id = ?", (handoff_id,))
         return _handoff(row) if row else None
 
@@ -255,6 +257,8 @@ class Store:
         return [_handoff(r) for r in rows]
 
     def take(self, handoff_id: int, agent: Agent, now: float | None = None) -> Handoff | None:
+        if not _storable(handoff_id):
+            return None
         """queued → taken by ``agent``; None when it was no longer queued."""
         now = time.time() if now is None else now
         changed = self._change(
@@ -271,6 +275,8 @@ class Store:
         )
 
     def finish(self, handoff_id: int, agent: Agent, status: str, now: float | None = None) -> bool:
+        if not _storable(handoff_id):
+            return False
         """taken by ``agent`` → returned or closed."""
         if status not in ("returned", "closed"):
             raise ValueError(status)
@@ -317,3 +323,8 @@ def _handoff(row: sqlite3.Row) -> Handoff:
         agent_name=row["agent_name"], taken_at=row["taken_at"], ended_at=row["ended_at"],
         expiry_notified=bool(row["expiry_notified"]),
     )
+
+
+def _storable(row_id: int) -> bool:
+    """Whether an id fits SQLite's 64-bit INTEGER (a larger one names no row; SQLite would raise)."""
+    return -(2**63) <= row_id < 2**63

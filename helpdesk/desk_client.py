@@ -2,22 +2,33 @@
 
 Any desk can be plugged in if it implements the contract in
 docs/agent-desk-api.md: ``POST {DESK_URL}/api/handoffs`` with the packet as
-JSON, signed with HMAC-SHA256 over ``"{timestamp}.{body}"`` with a shared
-secret, and ``GET {DESK_URL}/api/handoffs/{conversation_id}`` for its state.
+JSON, signed with HMAC-SHA256 over ``"{timestamp}.{request id}.{body}"`` with a
+shared secret, and ``GET {DESK_URL}/api/handoffs/{conversation_id}`` for its state.
+The request id is a one-time nonce: a captured request cannot be replayed, not
+even within the five-minute window.
+
+Calls never block the action server's event loop: the HTTP request runs in the
+default executor and the backoff between attempts is an ``asyncio.sleep``, so a
+slow desk delays only the conversation that is being handed off.
 Standard library only; never imports rasa or rasa_sdk.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
+import math
 import os
+import re
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,24 +37,51 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Desk-Signature"
 TIMESTAMP_HEADER = "X-Desk-Timestamp"
+REQUEST_ID_HEADER = "X-Desk-Request-Id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """ "sha256=<hex>" over "{timestamp}.{body}"."""
-    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
+def sign(secret: str, timestamp: str, body: bytes, request_id: str = "") -> str:
+    """ "sha256=<hex>" over "{timestamp}.{request id}.{body}"."""
+    material = timestamp.encode("ascii", "replace") + b"." + request_id.encode("ascii", "replace") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), material, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age: float = 300,
-           now: float | None = None) -> bool:
-    """Whether a request's signature is valid and recent (replays are refused)."""
+class ReplayGuard:
+    """Request ids seen within the signature window: each is accepted once."""
+
+    def __init__(self, window: float = 300):
+        self.window = window
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, request_id: str, now: float) -> bool:
+        with self._lock:
+            for old, seen_at in list(self._seen.items()):
+                if now - seen_at > 2 * self.window:
+                    del self._seen[old]
+            if request_id in self._seen:
+                return False
+            self._seen[request_id] = now
+            return True
+
+
+def verify(secret: str, timestamp: str | None, body: bytes, signature: str, max_age: float = 300,
+           now: float | None = None, request_id: str | None = "", replay: ReplayGuard | None = None) -> bool:
+    """Whether a request's signature is valid and recent, and (with ``replay``) its id new."""
+    now = now if now is not None else time.time()
     try:
-        age = abs((now if now is not None else time.time()) - float(timestamp))
+        moment = float(timestamp or "")
     except (TypeError, ValueError):
         return False
-    if age > max_age:
+    if not math.isfinite(moment) or abs(now - moment) > max_age:
+        return False  # "nan" and "inf" are not times
+    request_id = request_id or ""
+    if replay is not None and not _REQUEST_ID.match(request_id):
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+    if not hmac.compare_digest(sign(secret, timestamp or "", body, request_id), signature or ""):
+        return False
+    return replay is None or replay.first_time(request_id, now)
 
 
 @dataclass(frozen=True)
@@ -65,7 +103,7 @@ class DeskClient:
     timeout: float = 3.0
     attempts: int = 3
     backoff: float = 0.3
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], Any] = asyncio.sleep
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> DeskClient | None:
@@ -81,44 +119,55 @@ class DeskClient:
             backoff=float(environ.get("DESK_BACKOFF", "0.3")),
         )
 
-    def create_handoff(self, packet: dict[str, Any]) -> DeskResult:
+    async def create_handoff(self, packet: dict[str, Any]) -> DeskResult:
         """POST the signed packet; retries on network errors and 5xx, not on 4xx."""
         body = json.dumps(packet, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return self._request("POST", "/api/handoffs", body)
+        return await self._request("POST", "/api/handoffs", body)
 
-    def handoff_status(self, conversation_id: str) -> DeskResult:
+    async def handoff_status(self, conversation_id: str) -> DeskResult:
         """The desk's state for the latest hand-off of a conversation."""
         path = "/api/handoffs/" + urllib.parse.quote(conversation_id, safe="")
-        return self._request("GET", path, b"")
+        return await self._request("GET", path, b"")
 
-    def _request(self, method: str, path: str, body: bytes) -> DeskResult:
+    def _once(self, method: str, path: str, body: bytes) -> DeskResult | str:
+        """One attempt (blocking; run in the executor): a result, or the error to retry on."""
+        timestamp = str(int(time.time()))
+        request_id = uuid.uuid4().hex
+        request = urllib.request.Request(
+            self.url + path,
+            data=body if method == "POST" else None,
+            method=method,
+            headers={
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: timestamp,
+                REQUEST_ID_HEADER: request_id,
+                SIGNATURE_HEADER: sign(self.secret, timestamp, body, request_id),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = json.loads(response.read().decode("utf-8") or "{}")
+                return DeskResult(True, data.get("status", ""), data.get("agent", "") or "")
+        except urllib.error.HTTPError as exc:
+            error = f"HTTP {exc.code}"
+            if exc.code == 404 and method == "GET":
+                return DeskResult(False, "none")  # no hand-off for this conversation
+            if exc.code < 500:
+                logger.error("Agent desk refused %s %s: %s", method, path.split("/api/handoffs/")[0] or path, error)
+                return DeskResult(False, "refused", error=error)
+            return error
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return str(getattr(exc, "reason", exc))
+
+    async def _request(self, method: str, path: str, body: bytes) -> DeskResult:
         error = ""
+        loop = asyncio.get_running_loop()
         for attempt in range(1, self.attempts + 1):
-            timestamp = str(int(time.time()))
-            request = urllib.request.Request(
-                self.url + path,
-                data=body if method == "POST" else None,
-                method=method,
-                headers={
-                    "Content-Type": "application/json",
-                    TIMESTAMP_HEADER: timestamp,
-                    SIGNATURE_HEADER: sign(self.secret, timestamp, body),
-                },
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    data = json.loads(response.read().decode("utf-8") or "{}")
-                    return DeskResult(True, data.get("status", ""), data.get("agent", "") or "")
-            except urllib.error.HTTPError as exc:
-                error = f"HTTP {exc.code}"
-                if exc.code == 404 and method == "GET":
-                    return DeskResult(False, "none")  # no hand-off for this conversation
-                if exc.code < 500:
-                    logger.error("Agent desk refused %s %s: %s", method, path, error)
-                    return DeskResult(False, "refused", error=error)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                error = str(getattr(exc, "reason", exc))
+            outcome = await loop.run_in_executor(None, self._once, method, path, body)
+            if isinstance(outcome, DeskResult):
+                return outcome
+            error = outcome
             if attempt < self.attempts:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                await self.sleep(self.backoff * 2 ** (attempt - 1))
         logger.error("Agent desk unreachable at %s after %d attempts: %s", self.url, self.attempts, error)
         return DeskResult(False, "unreachable", error=error)

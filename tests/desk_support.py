@@ -14,13 +14,14 @@ import secrets
 import threading
 import time
 import urllib.parse
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from helpdesk.desk_client import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from helpdesk.desk_client import REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tools import stack
 
 AGENT = {"username": "ana", "name": "Ana", "role": "asesora de soporte"}
@@ -101,11 +102,13 @@ class Desk:
     # --------------------------------------------------------- as the bot does
 
     def signed(self, method: str, path: str, body: bytes = b"", secret: str | None = None,
-               timestamp: str | None = None, signature: str | None = None) -> requests.Response:
+               timestamp: str | None = None, signature: str | None = None,
+               request_id: str | None = None) -> requests.Response:
         """A request signed as the bot signs it; ``timestamp=""`` or ``signature=""`` leaves that header out."""
         stamp = str(int(time.time())) if timestamp is None else timestamp
-        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
-                   SIGNATURE_HEADER: sign(secret or self.secret, stamp, body) if signature is None else signature}
+        rid = uuid.uuid4().hex if request_id is None else request_id
+        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp, REQUEST_ID_HEADER: rid,
+                   SIGNATURE_HEADER: sign(secret or self.secret, stamp, body, rid) if signature is None else signature}
         headers = {k: v for k, v in headers.items() if v != ""}
         return requests.request(method, self.url + path, data=body if method == "POST" else None, headers=headers,
                                 timeout=10)

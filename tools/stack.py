@@ -125,31 +125,41 @@ def start_actions(port: int, log_dir: Path, env: dict[str, str] | None = None, w
 
 
 def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = None,
-                    lock_store: dict | None = None) -> Path:
-    """An endpoints file for one test or run (JSON is valid YAML)."""
+                    lock_store: dict | None = None, action_token: str | None = None) -> Path:
+    """An endpoints file for one test or run (JSON is valid YAML). With ``action_token``
+    Rasa sends it to the action server as ``?token=`` (ACTION_SERVER_TOKEN there)."""
     config: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    if action_token:
+        config["action_endpoint"]["token"] = action_token
     if tracker_store:
         config["tracker_store"] = tracker_store
     if lock_store:
         config["lock_store"] = lock_store
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    path.chmod(0o600)  # it may carry the action server's token
     return path
 
 
 def start_rasa(port: int, endpoints: Path, log_dir: Path, env: dict[str, str] | None = None,
                credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
                auth_token: str | None = None, extra_args: list[str] | None = None,
-               wait: bool = True, timeout: float = 300) -> Service:
-    """A Rasa server on loopback with the HTTP API enabled behind a token."""
+               wait: bool = True, timeout: float = 900) -> Service:
+    """A Rasa server on loopback with the HTTP API enabled behind a token.
+
+    The token goes through the environment to ``addons.rasa_run``, never on the
+    command line (where any local user would read it in the process list).
+    """
     cmd = [
-        str(RASA_BIN), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-        "--endpoints", str(endpoints), "--credentials", str(credentials), "--enable-api",
+        str(RASA_BIN.parent / "python"), "-m", "addons.rasa_run", "run", "--model", str(model), "--port", str(port),
+        "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials), "--enable-api",
     ]
-    if auth_token:
-        cmd += [f"--auth-token={auth_token}"]  # "=": a token may start with "-" (token_urlsafe)
     cmd += extra_args or []
-    service = _spawn(f"rasa-{port}", cmd, base_env(env), log_dir, f"http://127.0.0.1:{port}")
+    environment = base_env(env)
+    environment.pop("RASA_AUTH_TOKEN", None)
+    if auth_token:
+        environment["RASA_AUTH_TOKEN"] = auth_token
+    service = _spawn(f"rasa-{port}", cmd, environment, log_dir, f"http://127.0.0.1:{port}")
     if wait:
         wait_until_ready(service, "/status" + (f"?token={auth_token}" if auth_token else ""), timeout=timeout)
     return service
@@ -244,7 +254,11 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     web_port = web_port or web_port_from_env()
     desk_port = desk_port or int(os.environ.get("DESK_PORT", 5070))
     desk_env = desk_settings(desk_port) if desk else {"DESK_URL": "off"}
-    env = {**desk_env, **(env or {})}
+    # Secrets of this run, unless the environment sets them: the token Rasa sends to the
+    # action server, and the key that signs the website chat's session ids.
+    action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24)
+    socket_secret = os.environ.get("SOCKETIO_SESSION_SECRET") or secrets.token_hex(32)
+    env = {**desk_env, "ACTION_SERVER_TOKEN": action_token, "SOCKETIO_SESSION_SECRET": socket_secret, **(env or {})}
     started: list[Service] = []
     try:
         # Each service is recorded before waiting for it, so an interrupt or a
@@ -253,18 +267,17 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
         started.append(actions)
         wait_until_ready(actions, "/health", timeout=60)
         if endpoints is None:
-            if action_port == 5055:
-                endpoints = ROOT / "endpoints.yml"
-            else:
-                endpoints = write_endpoints(
-                    VAR / "endpoints.run.yml", action_port,
-                    tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
-                                   "db": str(VAR / "tracker.db")},
-                )
+            # endpoints.yml with this run's action port and token (the token is never in endpoints.yml).
+            endpoints = write_endpoints(
+                VAR / "endpoints.run.yml", action_port,
+                tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
+                               "db": str(VAR / "tracker.db")},
+                action_token=env["ACTION_SERVER_TOKEN"],
+            )
         rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
                           extra_args=["--cors", *cors_origins(web_port)], wait=False)
         started.append(rasa)
-        wait_until_ready(rasa, f"/status?token={token}", timeout=300)
+        wait_until_ready(rasa, f"/status?token={token}", timeout=900)
         page = None
         if web:
             rasa_url = os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}"

@@ -167,7 +167,12 @@ class Chat:
         self.log.get_by_role("button", name=title, exact=True).click()
 
     def session_id(self) -> str:
+        """The session value the server issued (conversation id + signature), as the widget keeps it."""
         return self.page.evaluate("localStorage.getItem('certichat.session')")
+
+    def conversation_id(self) -> str:
+        """The conversation id agents see (the session value without its signature)."""
+        return self.session_id().rpartition(".")[0]
 
     def screenshot(self, name: str) -> Path:
         path = artifact(name)

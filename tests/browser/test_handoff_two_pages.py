@@ -77,7 +77,7 @@ def test_customer_and_agent_pages(chat, agent_page, desk):
     chat.wait_for_bot("qué necesita")
     chat.send(need)
     chat.wait_for_bot("Le comunico con un asesor de soporte")
-    session = chat.session_id()
+    session = chat.conversation_id()
 
     # The agent signs in and finds the conversation in the queue.
     page = agent_page

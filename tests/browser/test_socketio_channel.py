@@ -7,7 +7,6 @@ These tests fail loudly if the Rasa environment drifts from 5.9.0.
 
 import queue
 import time
-import uuid
 
 import socketio
 
@@ -17,18 +16,19 @@ MAIN_LINE = "(601) 7442727"
 class Client:
     """One socket.io connection, as one page load of the widget."""
 
-    def __init__(self, url: str, session_id: str):
+    def __init__(self, url: str, presented: str | None = None):
         self.replies: queue.Queue[dict] = queue.Queue()
         confirmed: queue.Queue[str] = queue.Queue()
-        self.session_id = session_id
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("session_confirm", confirmed.put)
         self.sio.on("bot_uttered", self.replies.put)
         self.sio.connect(url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=10)
-        self.sio.emit("session_request", {"session_id": session_id})
-        assert confirmed.get(timeout=10) == session_id
+        self.sio.emit("session_request", {"session_id": presented})
+        # The server issues the session value (conversation id + HMAC); the client keeps it.
+        self.session_id = confirmed.get(timeout=30)
+        self.conversation_id = self.session_id.rpartition(".")[0]
 
-    def say(self, text: str, until: str, timeout: float = 30) -> str:
+    def say(self, text: str, until: str, timeout: float = 60) -> str:
         self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
         received = []
         deadline = time.monotonic() + timeout
@@ -46,8 +46,7 @@ class Client:
 
 
 def test_replies_arrive_over_socketio_with_session_persistence(web_stack):
-    session_id = uuid.uuid4().hex
-    client = Client(web_stack.rasa_url, session_id)
+    client = Client(web_stack.rasa_url)
     try:
         text = client.say("¿cuál es el teléfono de soporte?", until=MAIN_LINE)
         assert "opción 2 (Soporte) y luego opción 1" in text
@@ -55,17 +54,29 @@ def test_replies_arrive_over_socketio_with_session_persistence(web_stack):
         client.close()
 
 
-def test_a_new_connection_with_the_same_session_continues_the_conversation(web_stack):
-    session_id = uuid.uuid4().hex
-    first = Client(web_stack.rasa_url, session_id)
+def test_a_new_connection_with_the_issued_session_continues_the_conversation(web_stack):
+    first = Client(web_stack.rasa_url)
     try:
-        first.say("quiero hablar con un supervisor", until="número de caso")
+        first.say("¿cuál es el correo de soporte?", until="soporte.firmadigital@certicamara.com")
     finally:
         first.close()
-    second = Client(web_stack.rasa_url, session_id)  # a page reload
+    second = Client(web_stack.rasa_url, first.session_id)  # a page reload
     try:
-        # "/deny" only means "no case number" because the server kept the pending question.
-        second.say("/deny", until="¿Ya reportó este caso al grupo de soporte")
+        assert second.session_id == first.session_id
+        # "¿me lo repite?" only gets the e-mail because the server kept the conversation.
+        second.say("¿me lo repite?", until="soporte.firmadigital@certicamara.com")
     finally:
         second.close()
-    assert web_stack.user_texts(session_id)[-2:] == ["quiero hablar con un supervisor", "/deny"]
+    assert web_stack.user_texts(first.conversation_id)[-2:] == ["¿cuál es el correo de soporte?", "¿me lo repite?"]
+
+
+def test_a_bare_conversation_id_gets_a_new_conversation(web_stack):
+    first = Client(web_stack.rasa_url)
+    try:
+        other = Client(web_stack.rasa_url, first.conversation_id)
+        try:
+            assert other.conversation_id != first.conversation_id
+        finally:
+            other.close()
+    finally:
+        first.close()

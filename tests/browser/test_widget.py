@@ -45,31 +45,31 @@ def test_quick_reply_sends_its_payload_and_shows_its_title(chat, web_stack):
     chat.press("Horarios de atención")
     expect(chat.user_bubbles().last).to_have_text("Usted: Horarios de atención")
     chat.wait_for_bot("Horarios de atención (hora de Bogotá)")
-    assert web_stack.user_texts(chat.session_id())[-1] == "/ask_opening_hours"
+    assert web_stack.user_texts(chat.conversation_id())[-1] == "/ask_opening_hours"
     assert chat.errors == []
 
 
 def test_reload_keeps_the_history_and_the_conversation(chat, web_stack):
     chat.open_with_welcome()
     session = chat.session_id()
-    chat.send("quiero hablar con un supervisor")
-    chat.wait_for_bot("¿Tiene un número de caso?")
+    chat.send("tengo un problema con el estampado, no me genera el sello")
+    chat.wait_for_bot("Si el problema detiene su operación")
     shown_before = chat.log.locator(".cw-bubble").all_inner_texts()
 
     chat.page.reload()
-    # The panel reopens as the customer left it, with the same messages and the pending option.
+    # The panel reopens as the customer left it, with the same messages and the pending options.
     expect(chat.panel).to_be_visible()
     expect(chat.log.locator(".cw-bubble")).to_have_count(len(shown_before))
     assert chat.log.locator(".cw-bubble").all_inner_texts() == shown_before
-    expect(chat.quick_replies()).to_have_text(["No tengo número"])
+    expect(chat.quick_replies()).to_have_text(["Es un incidente crítico", "No es crítico"])
     expect(chat.page.locator(".cw-status")).to_have_text("En línea")
     assert chat.session_id() == session
 
-    # The guided question continues: "/deny" only means "no case number" to a server
-    # that remembers which question it asked this sender.
-    chat.press("No tengo número")
-    chat.wait_for_bot("¿Ya reportó este caso al grupo de soporte")
-    assert web_stack.user_texts(session)[-2:] == ["quiero hablar con un supervisor", "/deny"]
+    # The conversation continues: "/deny" only means "not critical" to a server that
+    # remembers what it offered this conversation.
+    chat.press("No es crítico")
+    chat.wait_for_bot("no es un incidente crítico")
+    assert web_stack.user_texts(chat.conversation_id())[-1] == "/deny"
     assert chat.errors == []
 
 

@@ -1,8 +1,9 @@
 """A real assistant for the live tests: action server + Rasa server on loopback.
 
-The Rasa server loads the model once per test session (about a minute); the
-action server is restarted whenever a test fixes another ASSISTANT_NOW, the
-same way the acceptance suite fixes the clock.
+The Rasa server loads the model once per test session; the action server starts
+once with ASSISTANT_NOW (the acceptance suite's contract) and ASSISTANT_NOW_FILE,
+which moves its clock for each test without a restart (helpdesk/clock.py).
+test_conversations.py also restarts it with ASSISTANT_NOW alone.
 """
 
 from __future__ import annotations
@@ -25,29 +26,43 @@ class Assistant:
         self.action_port = stack.free_port()
         self.rasa_port = stack.free_port()
         self.token = uuid.uuid4().hex
+        self.action_token = uuid.uuid4().hex  # ACTION_SERVER_TOKEN: as deployed, Rasa must send it
         self.moment: str | None = None
         self.actions: stack.Service | None = None
+        self.clock_file = tmp / "assistant-now"
+        self.restartable = True
         self.start_actions("2026-12-04T10:00")
         endpoints = stack.write_endpoints(
             tmp / "endpoints.yml",
             self.action_port,
-            tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tmp / "tracker.db")},
+            # The tracker store that ships (endpoints.yml), on a file of this run.
+            tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
+                           "db": str(tmp / "tracker.db")},
+            action_token=self.action_token,
         )
         self.rasa = stack.start_rasa(self.rasa_port, endpoints, self.logs, auth_token=self.token)
         self.url = self.rasa.url
 
-    def start_actions(self, moment: str) -> None:
+    def start_actions(self, moment: str, clock_file: bool = True) -> None:
         if self.actions is not None:
             self.actions.stop()
+        self.clock_file.unlink(missing_ok=True)
+        env = {"ASSISTANT_NOW": moment, "DESK_URL": "off", "ACTION_SERVER_TOKEN": self.action_token}
+        if clock_file:
+            env["ASSISTANT_NOW_FILE"] = str(self.clock_file)
         # No agent desk here: REST customers are never handed off (their channel
         # cannot carry an agent's replies); tests/integration covers the desk.
-        self.actions = stack.start_actions(self.action_port, self.logs, {"ASSISTANT_NOW": moment, "DESK_URL": "off"})
+        self.actions = stack.start_actions(self.action_port, self.logs, env)
         self.moment = moment
+        self.restartable = clock_file
 
     def at(self, moment: str) -> Assistant:
-        """Fix the clock (restarts the action server only when the moment changes)."""
-        if moment != self.moment or not self.actions.alive():
+        """Fix the clock: writes ASSISTANT_NOW_FILE (a restart only if the server died)."""
+        if not self.actions.alive() or not self.restartable:
             self.start_actions(moment)
+        elif moment != self.moment:
+            self.clock_file.write_text(moment, encoding="utf-8")
+            self.moment = moment
         return self
 
     def send(self, text: str, sender: str) -> list[dict]:

@@ -1,5 +1,6 @@
-"""The desk client against a real local HTTP server: signature, timeout, retries."""
+"""The desk client against a real local HTTP server: signature, nonce, timeout, retries, never blocking."""
 
+import asyncio
 import json
 import threading
 import time
@@ -7,7 +8,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpdesk.desk_client import SIGNATURE_HEADER, TIMESTAMP_HEADER, DeskClient, sign, verify
+from helpdesk.desk_client import (
+    REQUEST_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    DeskClient,
+    ReplayGuard,
+    sign,
+    verify,
+)
 
 
 class FakeDesk:
@@ -18,13 +27,15 @@ class FakeDesk:
         self.secret = secret
         self.delay = delay
         self.requests = []
+        self.replay = ReplayGuard()
         self.states = {}  # conversation id -> desk state answered to GET
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), body, self.headers.get(SIGNATURE_HEADER))
+                ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), body, self.headers.get(SIGNATURE_HEADER),
+                            request_id=self.headers.get(REQUEST_ID_HEADER), replay=outer.replay)
                 outer.requests.append({"path": self.path, "body": body, "signed": ok})
                 time.sleep(outer.delay)
                 status = outer.statuses.pop(0) if outer.statuses else 201
@@ -36,7 +47,8 @@ class FakeDesk:
                 self.wfile.write(json.dumps({"status": "queued"}).encode())
 
             def do_GET(self):
-                ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), b"", self.headers.get(SIGNATURE_HEADER))
+                ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), b"", self.headers.get(SIGNATURE_HEADER),
+                            request_id=self.headers.get(REQUEST_ID_HEADER), replay=outer.replay)
                 outer.requests.append({"path": self.path, "body": b"", "signed": ok, "method": "GET"})
                 state = outer.states.get(self.path.rsplit("/", 1)[-1])
                 self.send_response(200 if state else 404)
@@ -69,21 +81,77 @@ def desk():
         d.close()
 
 
+class Client:
+    """A DeskClient called as the actions call it (awaited), recording its backoff sleeps."""
+
+    def __init__(self, url, secret="s3cr3t", **kwargs):
+        self.sleeps = []
+
+        async def sleep(seconds):
+            self.sleeps.append(seconds)
+
+        self.inner = DeskClient(url=url, secret=secret, sleep=sleep, **kwargs)
+
+    def create_handoff(self, packet):
+        return asyncio.run(self.inner.create_handoff(packet))
+
+    def handoff_status(self, conversation_id):
+        return asyncio.run(self.inner.handoff_status(conversation_id))
+
+
 def client(url, secret="s3cr3t", **kwargs):
-    sleeps = []
-    c = DeskClient(url=url, secret=secret, sleep=sleeps.append, **kwargs)
-    return c, sleeps
+    c = Client(url, secret, **kwargs)
+    return c, c.sleeps
 
 
-def test_signature_is_hmac_sha256_over_timestamp_and_body():
+def test_signature_is_hmac_sha256_over_timestamp_request_id_and_body():
     body = b'{"a":1}'
-    signature = sign("k", "1700000000", body)
-    assert signature == "sha256=" + __import__("hmac").new(b"k", b"1700000000." + body, "sha256").hexdigest()
-    assert verify("k", "1700000000", body, signature, now=1700000010)
-    assert not verify("k", "1700000000", body + b" ", signature, now=1700000010)  # body changed
-    assert not verify("other", "1700000000", body, signature, now=1700000010)  # wrong secret
-    assert not verify("k", "1700000000", body, signature, now=1700009999)  # replay, too old
+    signature = sign("k", "1700000000", body, "req-0001")
+    assert signature == "sha256=" + __import__("hmac").new(b"k", b"1700000000.req-0001." + body, "sha256").hexdigest()
+    assert verify("k", "1700000000", body, signature, now=1700000010, request_id="req-0001")
+    assert not verify("k", "1700000000", body + b" ", signature, now=1700000010, request_id="req-0001")  # body changed
+    assert not verify("k", "1700000000", body, signature, now=1700000010, request_id="req-0002")  # other id
+    assert not verify("other", "1700000000", body, signature, now=1700000010, request_id="req-0001")  # wrong secret
+    assert not verify("k", "1700000000", body, signature, now=1700009999, request_id="req-0001")  # too old
     assert not verify("k", "not-a-number", body, signature)
+
+
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_timestamp_that_is_not_a_finite_number_is_refused(stamp):
+    # abs(now - nan) > 300 is False: "nan" used to pass the replay window.
+    body = b"{}"
+    assert not verify("k", stamp, body, sign("k", stamp, body, "req-0001"), request_id="req-0001")
+
+
+def test_a_request_id_is_accepted_once():
+    body, now = b"{}", 1700000000
+    signature = sign("k", str(now), body, "req-0001")
+    guard = ReplayGuard()
+    assert verify("k", str(now), body, signature, now=now, request_id="req-0001", replay=guard)
+    assert not verify("k", str(now), body, signature, now=now + 5, request_id="req-0001", replay=guard)
+    assert not verify("k", str(now), body, sign("k", str(now), body), now=now, request_id="", replay=guard)
+
+
+def test_a_slow_desk_never_blocks_another_conversations_turn(desk):
+    # The action server runs every conversation's turn on one event loop: while the desk
+    # takes a second to answer one hand-off, another customer's turn must complete first.
+    d = desk([201], delay=1.0)
+    c, _ = client(d.url, timeout=5)
+    order = []
+
+    async def hand_off():
+        await c.inner.create_handoff({"conversation_id": "slow"})
+        order.append("hand-off answered")
+
+    async def other_turn():
+        await asyncio.sleep(0.05)
+        order.append("other turn done")
+
+    async def both():
+        await asyncio.gather(hand_off(), other_turn())
+
+    asyncio.run(both())
+    assert order == ["other turn done", "hand-off answered"]
 
 
 def test_a_signed_packet_is_accepted(desk):

@@ -12,7 +12,9 @@ import pytest
 from tests.desk_support import Agent, packet, running_desk, wait_for
 from tools import stack
 
-LIVE = {"output_channel": "latest", "execute_side_effects": "true"}
+pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
+
+LIVE = {"output_channel": "socketio", "execute_side_effects": "true"}
 BETO_PASSWORD = "beto-" + uuid.uuid4().hex
 
 
@@ -72,7 +74,7 @@ def test_taking_a_conversation_without_session_start_posts_one_first(desk, rasa,
     calls = posted(rasa, cid)
     assert calls[0] == ("tracker/events", {"token": rasa.token},
                         [{"event": "session_started"}, {"event": "action", "name": "action_listen"}])
-    assert calls[1][2][-1] == {"event": "pause"} and calls[1][1]["output_channel"] == "latest"
+    assert calls[1][2][-1] == {"event": "pause"} and calls[1][1]["output_channel"] == "socketio"
     assert len(calls) == 2
 
 
@@ -204,7 +206,7 @@ def test_nobody_takes_it_in_time_the_bot_is_told(tmp_path):
         rasa.failing = False
         calls = wait_for(lambda: [c for c in rasa.calls_for(cid) if c["what"] == "trigger_intent"][1:], timeout=10,
                          message="the retried trigger_intent")
-        assert calls[0]["query"] == {"output_channel": "latest", "token": rasa.token}
+        assert calls[0]["query"] == {"output_channel": "socketio", "token": rasa.token}
         assert calls[0]["body"] == {"name": "request_human"}
         time.sleep(2)
         assert len([c for c in rasa.calls_for(cid) if c["what"] == "trigger_intent"]) == 2  # not again once told

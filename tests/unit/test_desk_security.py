@@ -94,17 +94,43 @@ def test_csrf_tokens_compare_in_constant_time_and_never_match_empty(monkeypatch)
     assert not security.same_token("abc", None)
 
 
-def test_login_throttle_blocks_after_repeated_failures_then_forgets():
-    throttle = security.LoginThrottle(max_failures=3, window=60)
+def test_login_throttle_slows_a_guesser_with_a_growing_delay_per_user_and_address():
+    throttle = security.LoginThrottle(free_failures=3, max_delay=60, window=600)
     for _ in range(3):
-        assert not throttle.blocked("ana", now=100)
-        throttle.failed("ana", now=100)
-    assert throttle.blocked("ana", now=101)
-    assert not throttle.blocked("beto", now=101)
-    assert not throttle.blocked("ana", now=161)  # the window passed
-    throttle.failed("ana", now=200)
-    throttle.succeeded("ana")
-    assert not throttle.blocked("ana", now=201)
+        assert throttle.wait("ana", "10.0.0.9", now=100) == 0
+        throttle.failed("ana", "10.0.0.9", now=100)
+    assert throttle.wait("ana", "10.0.0.9", now=100) == 2  # 2 s after the third failure
+    throttle.failed("ana", "10.0.0.9", now=103)
+    assert throttle.wait("ana", "10.0.0.9", now=103) == 4  # then 4 s, 8 s … at most 60 s
+    for t in range(110, 400, 61):
+        throttle.failed("ana", "10.0.0.9", now=t)
+    assert throttle.wait("ana", "10.0.0.9", now=400) <= 60
+
+
+def test_the_legitimate_agent_is_never_locked_out_by_someone_elses_failures():
+    throttle = security.LoginThrottle(free_failures=3, max_delay=60, window=600)
+    for t in range(50):  # an attacker hammers ana's account from one address
+        throttle.failed("ana", "203.0.113.7", now=100 + t)
+    assert throttle.wait("ana", "198.51.100.20", now=150) == 0  # ana from her own address
+    assert throttle.wait("beto", "203.0.113.7", now=150) == 0  # the attacker's address is not locked for others
+    throttle.succeeded("ana", "203.0.113.7")
+    assert throttle.wait("ana", "203.0.113.7", now=151) == 0
+
+
+def test_an_office_behind_one_address_is_not_locked_by_a_few_mistyping_agents():
+    throttle = security.LoginThrottle(spray_users=10)
+    for user in ("ana", "beto", "carla", "dario"):
+        throttle.failed(user, "190.0.0.1", now=100)
+    assert throttle.wait("elena", "190.0.0.1", now=101) == 0
+
+
+def test_an_address_spraying_many_user_names_is_locked():
+    throttle = security.LoginThrottle(spray_users=10, window=600)
+    for i in range(10):
+        throttle.failed(f"user{i}", "203.0.113.7", now=100)
+    assert throttle.wait("ana", "203.0.113.7", now=101) > 500
+    assert throttle.wait("ana", "198.51.100.20", now=101) == 0
+    assert throttle.wait("ana", "203.0.113.7", now=701) == 0  # the window passed
 
 
 # -------------------------------------------------------------- configuration

@@ -4,14 +4,18 @@ Signed with helpdesk.desk_client.sign, as the action server signs; the desk
 verifies with helpdesk.desk_client.verify. Rasa is a small fake here.
 """
 
+import asyncio
 import json
 import time
 import uuid
 
 import pytest
 
+from desk.security import conversation_ref
 from helpdesk.desk_client import DeskClient, sign
 from tests.desk_support import Agent, packet, running_desk
+
+pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +48,12 @@ def test_the_bots_own_client_is_accepted(desk):
     """DeskClient (what the action server uses) against the real desk: queued, then idempotent."""
     client = DeskClient(desk.url, desk.secret, attempts=1)
     cid = new_id()
-    assert client.create_handoff(packet(cid)).status == "queued"
-    again = client.create_handoff(packet(cid))
+    assert asyncio.run(client.create_handoff(packet(cid))).status == "queued"
+    again = asyncio.run(client.create_handoff(packet(cid)))
     assert again.ok and again.status == "queued"
-    assert client.handoff_status(cid).status == "queued"
-    assert DeskClient(desk.url, "another-secret", attempts=1).create_handoff(packet(new_id())).status == "refused"
+    assert asyncio.run(client.handoff_status(cid)).status == "queued"
+    other = DeskClient(desk.url, "another-secret", attempts=1)
+    assert asyncio.run(other.create_handoff(packet(new_id()))).status == "refused"
 
 
 def test_a_second_handoff_of_a_queued_conversation_answers_200_with_the_same_one(desk):
@@ -92,7 +97,7 @@ def body_of(data) -> bytes:
 
 @pytest.mark.parametrize("case", [
     "wrong secret", "no signature", "no timestamp", "old timestamp", "future timestamp", "signature of another body",
-    "signature without prefix", "not a number timestamp",
+    "signature without prefix", "not a number timestamp", "nan timestamp", "no request id",
 ])
 def test_bad_signatures_are_refused_with_401_and_nothing_is_queued(desk, case):
     cid = new_id()
@@ -109,10 +114,23 @@ def test_bad_signatures_are_refused_with_401_and_nothing_is_queued(desk, case):
         "signature without prefix": {"signature": sign(desk.secret, now, body).removeprefix("sha256="),
                                      "timestamp": now},
         "not a number timestamp": {"timestamp": "ayer", "signature": sign(desk.secret, "ayer", body)},
+        "nan timestamp": {"timestamp": "nan", "signature": sign(desk.secret, "nan", body, "req-12345678"),
+                          "request_id": "req-12345678"},
+        "no request id": {"timestamp": now, "signature": sign(desk.secret, now, body), "request_id": ""},
     }[case]
     response = desk.post_packet(body, **kwargs)
     assert response.status_code == 401, response.text
     assert desk.status(cid).status_code == 404
+
+
+def test_a_captured_request_replayed_within_the_window_is_refused(desk):
+    cid = new_id()
+    body, now = body_of(packet(cid)), str(int(time.time()))
+    signature = sign(desk.secret, now, body, "req-replayed-1")
+    first = desk.post_packet(body, timestamp=now, signature=signature, request_id="req-replayed-1")
+    assert first.status_code == 201
+    again = desk.post_packet(body, timestamp=now, signature=signature, request_id="req-replayed-1")
+    assert again.status_code == 401
 
 
 def test_a_timestamp_within_five_minutes_is_accepted(desk):
@@ -169,5 +187,6 @@ def test_the_webhook_log_has_no_customer_text(running):
                             transcript=[{"from": "cliente", "text": f"cédula 1020304050 {marker}", "timestamp": 1.0}]))
     desk.post_packet(packet(cid))
     log = desk.log()
-    assert cid in log  # the hand-off is logged…
+    assert conversation_ref(cid) in log  # the hand-off is logged by a short reference…
+    assert cid not in log  # …not by the id, which is not secret enough to sit in an INFO log
     assert marker not in log and "900123456" not in log and "1020304050" not in log  # …its text is not

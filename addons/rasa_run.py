@@ -1,0 +1,32 @@
+"""`rasa` with the HTTP API token read from the environment, not from the command line.
+
+    RASA_AUTH_TOKEN=… .venv/rasa/bin/python -m addons.rasa_run run --enable-api …
+
+Rasa takes its token only as ``--auth-token``, where any local user reads it in the
+process list (``/proc/<pid>/cmdline``) — and it allows replacing the model and
+writing events. Rasa parses ``sys.argv`` inside the process, so this entry point
+adds the token to ``sys.argv`` after the process started: the arguments the
+kernel shows stay without it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TOKEN_ENV = "RASA_AUTH_TOKEN"
+
+
+def main() -> None:
+    token = os.environ.get(TOKEN_ENV, "")
+    if token and len(sys.argv) > 1 and sys.argv[1] in ("run", "shell", "interactive") and not any(
+        a.startswith(("--auth-token", "-t")) for a in sys.argv
+    ):
+        sys.argv.append(f"--auth-token={token}")  # "=": a token may start with "-"
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
