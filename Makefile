@@ -20,8 +20,17 @@ run: train ## Set up, train if needed, start everything and chat in the terminal
 serve: train ## Set up, train if needed and start the servers (no terminal chat)
 	@$(PY) -m tools.stack serve
 
-test: ## Set up, train if needed and run every test
+test: ## Set up, train if needed and run every test (TEST_SCOPE=core|extended for a part)
 	@scripts/test.sh
+
+test-fast: setup ## Unit and action tests only: no model, no servers (feedback while editing)
+	@$(PY) -m pytest -q -m "not slow and not extended" tests/unit tests/actions
+
+test-core: ## The core layers of `make test` (what CI always runs)
+	@TEST_SCOPE=core scripts/test.sh
+
+test-extended: ## The browser, integration and speed-up layers of `make test`
+	@TEST_SCOPE=extended scripts/test.sh
 
 check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE_FILE)
 	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
@@ -38,4 +47,4 @@ bench: train ## Load benchmark against a bare `rasa init` assistant (~20 min; BE
 clean: ## Remove models, logs and test results (keeps the environments)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help setup train run serve test check-schedule lint nlu-eval bench clean
+.PHONY: help setup train run serve test test-fast test-core test-extended check-schedule lint nlu-eval bench clean

@@ -2,6 +2,12 @@
 
 The schedule model never reads the time; the action server asks this module
 once per request and passes the moment in.
+
+``ASSISTANT_NOW_FILE`` names a file holding a moment in the same format, read on
+every request: a running action server's clock can then be moved without a
+restart (the live tests and the corpus runner play conversations at about sixty
+moments with one action server; a demo can show the night mode). When the file is
+missing or empty, ``ASSISTANT_NOW`` or the system clock applies.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 BOGOTA = ZoneInfo("America/Bogota")
 CLOCK_ENV = "ASSISTANT_NOW"
+CLOCK_FILE_ENV = "ASSISTANT_NOW_FILE"
 
 
 class ClockConfigError(ValueError):
@@ -43,7 +50,16 @@ def parse_moment(value: str, default_tz: ZoneInfo = BOGOTA) -> datetime:
 
 
 def fixed_moment(environ: Mapping[str, str] = os.environ) -> datetime | None:
-    """The moment fixed by ``ASSISTANT_NOW``, or None when it is not set."""
+    """The moment fixed by ``ASSISTANT_NOW_FILE`` or ``ASSISTANT_NOW``, or None when neither is set."""
+    path = environ.get(CLOCK_FILE_ENV, "").strip()
+    if path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                value = handle.read(200).strip()
+        except FileNotFoundError:
+            value = ""
+        if value:
+            return parse_moment(value)
     value = environ.get(CLOCK_ENV, "").strip()
     return parse_moment(value) if value else None
 

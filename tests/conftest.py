@@ -18,3 +18,18 @@ from helpdesk.loader import load_schedule  # noqa: E402
 def schedule():
     """The real schedule file of the project."""
     return load_schedule(ROOT / "schedule" / "channels.yml")
+
+
+# The extended layers: each starts its own Rasa servers (a browser stack, persistence
+# restarts, two scale-out instances, the desk hand-off) or loads the model in several
+# processes (the speed-up checks). `make test` runs the core layers; `make test-all`
+# runs everything; .ci/run adds the extended layers when the core run left time
+# (see the README, "Tests").
+EXTENDED = ("tests/browser/", "tests/integration/", "tests/rasa/test_rasa_speedups.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        if path.startswith(EXTENDED):
+            item.add_marker(pytest.mark.extended)

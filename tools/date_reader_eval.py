@@ -18,6 +18,7 @@ import yaml
 
 from helpdesk.dates import read_date
 from helpdesk.loader import DEFAULT_SCHEDULE_FILE, load_schedule
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 

@@ -146,6 +146,7 @@ def test_bad_timezone_and_closed_day(tmp_path, base):
     assert error_for(tmp_path, base).key == "company_closed_days[0].date"
 
 
+@pytest.mark.slow
 def test_the_action_server_refuses_to_start_with_an_invalid_file(tmp_path, base):
     """The real entry point: `python -m rasa_sdk --actions actions` exits with the message."""
     base["channels"]["chat"]["hours"]["monday"] = ["07:00-25:00"]
@@ -166,6 +167,7 @@ def test_the_action_server_refuses_to_start_with_an_invalid_file(tmp_path, base)
     assert "cannot start" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_action_server_refuses_an_invalid_assistant_now(tmp_path):
     from tests.conftest import ROOT
 
