@@ -26,6 +26,22 @@ DIGRESSIONS = {
 }
 
 
+def reasked_for_this_message(events: list[dict[str, Any]]) -> bool:
+    """Whether the question was just asked again for the latest message.
+
+    Rasa runs the form (and this validation) once more right after
+    ``utter_request_question_again``, with the same latest message: that run must
+    not count the message a second time, or the first unreadable reply would skip
+    the question at once.
+    """
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "utter_request_question_again":
+            return True
+    return False
+
+
 def asked_again(events: list[dict[str, Any]]) -> bool:
     """Whether the pending question was already asked a second time (after a reply it could not read)."""
     for event in reversed(events):
@@ -48,12 +64,16 @@ class ValidateQuestionForm(Action):
         pending: str | None = tracker.get_slot("pending_question")
         if tracker.get_slot("requested_slot") is None or not pending:
             return []  # the form is being activated: the question was just asked
+        if reasked_for_this_message(tracker.events):
+            return []  # the question was just asked again: wait for the next reply
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
         name = intent.get("name") or ""
         confidence = float(intent.get("confidence") or 0.0)
         filled = read_reply(pending, message.get("text") or "", name, confidence, message.get("entities") or [])
         skip = filled.pop("skip", False)
+        if "problem_description" in filled and pending != "problem_description" and tracker.get_slot("problem_description"):
+            del filled["problem_description"]  # a description given earlier stays
         if not filled and not skip:
             if name in DIGRESSIONS and confidence >= 0.5 or not asked_again(tracker.events):
                 return []  # rejected: the rules decide what the message was

@@ -138,6 +138,9 @@ def resolve_channels(message: Message, topic: Topic) -> tuple[list[str], tuple[s
     specific = [c for c in named if c not in GENERIC_KINDS]
     if specific:
         return specific, kinds
+    # The 24/7 line is given only when asked for by name: a follow-up after it ("¿y si
+    # no es tan grave, a dónde escribo?") is about the ordinary channels.
+    topic = replace(topic, channels=tuple(c for c in topic.channels if c != "priority_line"))
     topic_specific = [c for c in topic.channels if c in SPECIFIC_TOPICS]
     if named and topic_specific and is_follow_up(message.text):
         return topic_specific, kinds
@@ -223,6 +226,10 @@ def _answer(intent: str, message: Message, topic: Topic, schedule: Schedule, now
     if intent == "ask_contact":
         if set(channels) & {"supervisor", "coordinator"} and _NEVER_CONTACTED.search(normalize(message.text)):
             return _escalation("request_escalation", message.text, schedule, now, request)
+        regular_named = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
+        if mention is not None and mention.day not in (None, now.date()) and regular_named and len(regular_named) == len(channels):
+            # "¿el martes 8 se puede mandar correo?": that channel on that day, with its contact.
+            return _hours("ask_opening_hours", message, channels, mention, topic, schedule, now, request)
         if channels == ["pqrsa"] and not kinds:
             types = values_in_text(message.text, "request_type")
             return _pqrsa(types[0] if types else None, schedule, now, request, kinds)
@@ -237,6 +244,10 @@ def _answer(intent: str, message: Message, topic: Topic, schedule: Schedule, now
         types = types or values_in_text(message.text, "request_type")
         return _pqrsa(types[0] if types else None, schedule, now, request, kinds)
 
+    if intent == "request_escalation" and not _ESCALATION_CUE.search(normalize(message.text)):
+        # "me aparece un error, puede esperar pero quiero dejarlo reportado": a report,
+        # not a complaint about support — the support channels, not the supervisor.
+        return _hours("request_support", message, [], mention, topic, schedule, now, request)
     if intent in ("request_escalation", "escalate_to_coordinator"):
         level = None
         if topic.kind == "escalation" and topic.channels and not re.search(r"supervis|coordin|cordin|soporte", normalize(message.text)):
@@ -259,6 +270,14 @@ def _hours(intent, message, channels, mention, topic, schedule, now, request) ->
     reply = _hours_reply(intent, message, channels, mention, topic, schedule, now, request)
     regular = [c for c in reply.topic.channels if c in schedule.channels and not schedule.channel(c).always_open]
     named = requested_channels(list(message.entities), message.text)
+    if reply.answer.kind == "hours_date_closed" and reply.topic.day in (None, now.date()) and "email" in regular + [
+        c for c in answers.SUPPORT_CHANNELS if not regular
+    ]:
+        # "¿hay alguien hoy?" on a festivo: when they are back, and the e-mail meanwhile.
+        values = dict(reply.answer.values)
+        values["next_opening"] = (f"{values.get('next_opening', '')} Mientras tanto puede escribir a "
+                                  f"{answers.email_contact(schedule)} y se atenderá al abrir.").strip()
+        return replace(reply, answer=Answer(reply.answer.kind, values))
     if len(regular) == 1 and (named or is_follow_up(message.text)) and reply.answer.kind.startswith("hours"):
         # "¿Y el correo hasta qué hora?": the hours of that channel with its contact.
         values = dict(reply.answer.values)
@@ -272,8 +291,8 @@ def _hours_reply(intent, message, channels, mention, topic, schedule, now, reque
     if not channels and topic.kind in ("contact", "hours", "pqrsa") and is_follow_up(message.text):
         channels = [c for c in topic.channels if c in schedule.channels and not schedule.channel(c).always_open]
     regular = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
-    if intent == "ask_open_now" and mention is not None and mention.day is None and mention.weekday is None:
-        mention = None  # "¿hay alguien ya? eran las 7 justas": now, not a time of day
+    if intent == "ask_open_now" and mention is not None and mention.day in (None, now.date()) and mention.weekday is None:
+        mention = None  # "¿hay alguien ya? eran las 7 justas", "¿y hoy ya no hay nadie?": now
     if mention is None and topic.day and topic.kind == "hours" and is_follow_up(message.text) and re.search(
         r"\b(?:hasta|desde|ese dia|cierran|cierra)\b", text
     ):
@@ -314,7 +333,9 @@ def _pqrsa(request_type, schedule, now, request, kinds=()) -> Reply:
 
 # Signs that the supervisor already had the case, or that support never did.
 _SUPERVISOR_DONE = re.compile(
-    r"\b(?:ya (?:hable|habl[eo]|le escribi|escribi|llame|contacte|me comunique)\w* (?:con |al |a )?(?:el |la )?supervis\w*"
+    r"\b(?:(?:ya )?(?:hable|hablamos|le escribi|le escribimos|escribi|llame|llamamos|contacte|contactamos|me comunique|escale|escalamos)"
+    r" (?:\w+ )?(?:con |al |a )?(?:el |la )?supervis\w*"
+    r"|ya (?:hable|habl[eo]|le escribi|escribi|llame|contacte|me comunique)\w* (?:con |al |a )?(?:el |la )?supervis\w*"
     r"|supervis\w* (?:no|tampoco|nunca|ya)\b|coordinador|cordinador|el supervisor me|al supervisor y"
     r"|already (?:talked|spoke|wrote) (?:to|with) the supervisor|supervisor (?:didn'?t|did not|never))"
 )
@@ -323,6 +344,14 @@ _NEVER_CONTACTED = re.compile(
     r" (?:\w+ ){0,2}(?:llamad|escrit|contactad|reportad|hablad|comunicad|radicad|called|contacted|reported|written)\w*"
 )
 
+
+# Words that make a message an escalation (someone above support, a case not solved).
+_ESCALATION_CUE = re.compile(
+    r"supervis|coordin|cordin|escal|superior|jefe|encargad|responsable|gerente|nivel|nadie|ningun|"
+    r"no (?:me )?(?:resuelve|resuelven|solucion|responde|contesta|dan|ha[n]? dado)|sin (?:respuesta|solucion)|"
+    r"llev\w* (?:\w+ )?(?:dias|semanas|meses|horas)|hace (?:\w+ )?(?:dias|semanas|meses)|queja|reclam|mal servicio|"
+    r"manager|someone above|escalate|nobody|no one|complain"
+)
 
 # "¿cuál era el correo de soporte?" inside a longer message.
 _ASKS_FOR_CONTACT = re.compile(r"\b(?:cual (?:es|era|seria)|me (?:da|das|pasa|regala|repite)|donde (?:escribo|llamo)|a donde|a que (?:correo|numero))\b")
@@ -359,7 +388,9 @@ def _inform(message, named, kinds, topic, schedule, now, request) -> Reply:
         return Reply(Answer("case_noted", {"case_number": number}), Topic("case", request=request))
     service = detect_service(message.text, list(message.entities))
     if service and service != "otro":
-        return Reply(Answer("service_menu", {"service_label": SERVICE_LABELS[service].lower(), "service_id": service}),
+        article = "el" if service == "estampado_cronologico" else "la"
+        label = f"{article} {SERVICE_LABELS[service].lower()}"  # "el estampado cronológico", "la firma digital"
+        return Reply(Answer("service_menu", {"service_label": label, "service_id": service}),
                      Topic("service", request=request))
     return Reply(Answer("help_prompt"), Topic("help"))
 

@@ -91,6 +91,7 @@ _CALM = [
     r"\bnada (?:urgente|grave|critico)\b",
     r"\bnot (?:urgent|critical)\b",
     r"\bno (?:me |nos )?urge\b",
+    r"\bno (?:me|nos|le|les) (?:para|detiene|frena|afecta|bloquea)\b",  # "no me para nada la operación"
     r"\b(?:puede|podemos|puedo) esperar\b",
     r"\bcan wait\b",
     r"\bno hay (?:afan|prisa|apuro|urgencia)\b",
@@ -262,7 +263,8 @@ def read_priority(text: str, reply: bool = False) -> PriorityReading:
         if _any(_RESOLVED, clause):
             resolved_after = True
             continue
-        past = bool(re.search(_PAST, clause))
+        # "detenida desde anoche" is still stopped: "desde …" marks an ongoing state, not the past.
+        past = bool(re.search(_PAST, re.sub(r"\b(?:desde|since) (?:ayer|anoche|anteayer|yesterday|last night)\b", "", clause)))
         if _any(_CALM, clause):
             calm = True
         down = _down(clause)

@@ -267,6 +267,12 @@ def read_reply(
                 filled["problem_description"] = clean_free_text(words)
         if pending == "problem_description" and is_payload and intent == "deny":
             filled["problem_description"] = ""  # "Prefiero no describirlo"
+        if pending == "operation_blocked" and filled.get("operation_blocked") is False and not is_payload:
+            # "no puedo ver el historial en el portal, pero no nos afecta": the answer
+            # and the description in one message.
+            described = description_from_first_message(words)
+            if described and len(words.split()) >= 8:
+                filled["problem_description"] = described
         if pending == "operation_blocked" and "operation_blocked" not in filled and _DONT_KNOW.match(norm):
             filled["skip"] = True  # "no sé": moves on without a decision
     elif pending == "handoff_description":

@@ -173,6 +173,17 @@ def test_an_unreadable_reply_is_rejected_once_then_the_question_is_skipped():
     assert names["skipped_questions"] == ["operation_blocked"]
 
 
+def test_the_form_run_right_after_asking_again_does_not_count_the_same_reply_twice():
+    # Rasa runs the form (and its validation) again right after utter_request_question_again,
+    # with the same latest message: that must not skip the question at the first "mmm".
+    t = form_tracker("mmm", "nlu_fallback", "operation_blocked",
+                     [{"event": "slot", "name": "pending_question", "value": "operation_blocked"}])
+    t.events += [{"event": "action", "name": "utter_did_not_understand"},
+                 {"event": "action", "name": "utter_request_question_again"}]
+    events, _ = run(ValidateQuestionForm(), t)
+    assert events == []
+
+
 def test_another_question_in_the_middle_is_not_an_attempt():
     asked_again = [{"event": "slot", "name": "pending_question", "value": "affected_service"},
                    {"event": "action", "name": "utter_request_question_again"}]

@@ -1,0 +1,91 @@
+"""helpdesk/dialogue.py: follow-ups read against the previous answer's topic.
+
+Each case is a small conversation: the messages as the NLU reads them (intent and
+text), the answer kind, and words the decided answer must or must not carry.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk import dialogue
+from helpdesk.clock import parse_moment
+from helpdesk.dialogue import Message, Topic
+
+P1 = "318 717 49 37"
+
+
+def play(schedule, moment, turns):
+    """Decide each turn with the topic the previous one left; returns the rendered values per turn."""
+    now = parse_moment(moment)
+    topic = Topic()
+    out = []
+    for intent, text in turns:
+        reply = dialogue.respond(Message(intent, text), topic, schedule, now)
+        topic = Topic.from_slot(reply.topic.to_slot())  # through the slot, as in Rasa
+        out.append((reply.answer.kind, " ".join(str(v) for v in reply.answer.values.values())))
+    return out
+
+
+def test_a_follow_up_after_the_24_7_line_is_about_the_ordinary_channels(schedule):
+    turns = play(schedule, "2026-12-01T22:00", [("ask_contact", "cual es el numero de emergencias?"),
+                                                ("ask_contact", "ok y si no es tan grave a donde escribo?")])
+    assert P1 in turns[0][1]
+    assert P1 not in turns[1][1] and "soporte.firmadigital@certicamara.com" in turns[1][1]
+
+
+def test_ok_to_the_critical_offer_is_not_a_yes(schedule):
+    now = parse_moment("2026-12-01T22:00")
+    offer = Topic("open_now", ("support_line",), offer="critical_check")
+    for text in ("ok", "k", "listo", "vale"):
+        reply = dialogue.respond(Message("affirm", text), offer, schedule, now)
+        assert not reply.answer.kind.startswith("critical"), text
+    yes = dialogue.respond(Message("affirm", "sí"), offer, schedule, now)
+    assert yes.answer.kind.startswith("critical")
+
+
+@pytest.mark.parametrize("text, level", [
+    ("ya escalé con el supervisor hace una semana y no pasa nada, a quién sigue?", "coordinator"),
+    ("Le escribí al supervisor hace 5 días y no me contesta. ¿Ahora con quién hablo?", "coordinator"),
+    ("necesito el correo del supervisor, nadie me resuelve el problema con la firma", "supervisor"),
+    ("hola, no he llamado a soporte todavia pero quiero hablar de una vez con el supervisor", "support_group"),
+    ("ok ya llame y me dijeron que tocaba esperar 3 dias, eso no me sirve. ahora si paseme al supervisor", "supervisor"),
+])
+def test_the_escalation_level_follows_what_the_customer_says(text, level):
+    assert dialogue.escalation_level_for("escalate_to_coordinator", text) == level
+
+
+def test_a_report_read_as_escalation_without_an_escalation_cue_gets_support(schedule):
+    turns = play(schedule, "2026-12-08T10:00", [
+        ("request_escalation", "me aparece error de conexion cuando mando las solicitudes, eso puede esperar"),
+    ])
+    assert "supervisor" not in turns[0][1] and P1 not in turns[0][1]
+
+
+def test_a_date_in_a_contact_question_gets_that_day_with_the_contact(schedule):
+    turns = play(schedule, "2026-11-30T11:00", [("ask_contact", "el martes 8 se puede mandar correo? lo leen?")])
+    kind, text = turns[0]
+    assert kind == "hours_date_closed"
+    assert "festivo" in text and "miércoles" in text and "soporte.firmadigital@certicamara.com" in text
+
+
+def test_is_anyone_there_today_on_a_festivo_says_why_when_and_the_email(schedule):
+    turns = play(schedule, "2026-12-25T10:00", [("ask_open_now", "hola hay alguien atendiendo hoy?")])
+    text = turns[0][1]
+    assert "Navidad" in text and "sábado" in text and "soporte.firmadigital@certicamara.com" in text
+
+
+def test_until_when_after_pqrsa_is_the_pqrsa_line(schedule):
+    turns = play(schedule, "2026-12-01T10:00", [
+        ("submit_pqrsa", "quiero poner un reclamo porque me cobraron dos veces"),
+        ("ask_opening_hours", "¿hasta qué hora atienden esa línea?"),
+    ])
+    assert "5:00 p. m." in turns[1][1]
+
+
+def test_a_time_alone_keeps_the_day_just_asked(schedule):
+    turns = play(schedule, "2026-12-04T12:00", [
+        ("ask_opening_hours", "si llamo mañana a la 1 de la tarde me contestan?"),
+        ("ask_opening_hours", "y a las 12?"),
+    ])
+    assert "sábado" in turns[1][1].lower()
