@@ -210,11 +210,14 @@ def describe_level(
     if level.hours_from:
         desk = schedule.channel(level.hours_from)
         if any(c.kind == "phone" for c in contacts):
-            text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte ({compact_weekly_hours(desk)})")
-            if not schedule.is_open(desk.id, now):
+            # The hours that matter now, not the whole week: a phone-size answer.
+            if schedule.is_open(desk.id, now):
+                when = f"hoy, {until(schedule.closing_time(desk.id, now))}"
+                text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte ({when})")
+            else:
                 opens = schedule.next_opening(desk.id, now)
-                if opens:
-                    text += " " + sentence(f"La línea de soporte abre {format_when(opens, now)}")
+                when = f", que abre {format_when(opens, now)}" if opens else ""
+                text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte{when}")
         if any(c.kind == "email" for c in contacts):
             text += " El correo puede enviarlo a cualquier hora."
     return text
