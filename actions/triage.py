@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import can_hand_off, hand_off
 from actions.runtime import answer_events, now, schedule
-from helpdesk import dialogue, triage
+from helpdesk import answers, dialogue, triage
 from helpdesk.priority import read_priority
 
 
@@ -40,12 +40,31 @@ class ActionTriageStep(Action):
         else:
             known = triage.first_reading(text, message.get("entities") or [])
             previous = dialogue.Topic.from_slot(tracker.get_slot("topic"))
+            if previous.kind == "problem":
+                # More about the problem just triaged ("pues la verdad no, seguimos trabajando"):
+                # what was known stays, the new message adds to it.
+                known = triage.TriageAnswers(
+                    service=known.service or tracker.get_slot("affected_service"),
+                    operation_blocked=known.operation_blocked if known.operation_blocked is not None
+                    else read_priority(text, reply=True).critical if not text.startswith("/") else None,
+                    description=tracker.get_slot("problem_description") or known.description,
+                )
             if previous.offer == "critical_check" and known.operation_blocked is None and not text.startswith("/"):
                 # The answer to "si detiene su operación, dígamelo": "sí, nos tiene parada
                 # la facturación" is a yes even without a cue of its own.
                 reply = read_priority(text, reply=True)
                 if reply.critical is not None and (reply.critical is False or triage.is_explicit_yes(text) or reply.reason):
                     known = replace(known, operation_blocked=reply.critical)
+        if not continuing and not text.startswith("/") and known.operation_blocked is None:
+            reading = read_priority(text)
+            if reading.hypothetical:
+                # "¿Qué pasa si se me cae el estampado en producción?": a question about the
+                # procedure, answered with the 24/7 line for that case; nothing is down.
+                reply = dialogue.Reply(answers.priority_procedure_answer(schedule()), dialogue.Topic("contact", ("priority_line",)))
+                return answer_events(reply.answer, tracker) + [
+                    SlotSet("question_flow", "triage"), SlotSet("question_pending", False),
+                    SlotSet("pending_question", None), SlotSet("topic", reply.topic.to_slot()),
+                ]
         skipped = tracker.get_slot("skipped_questions") or [] if continuing else []
         step = triage.triage_step(schedule(), now(), known, skipped)
         answer = step.answer

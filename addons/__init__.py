@@ -1,13 +1,13 @@
 """Custom Rasa components (loaded by the Rasa server, not the action server).
 
-Importing the package in the Rasa server also installs four speed-ups of Rasa's own
+Importing the package in the Rasa server also installs five speed-ups of Rasa's own
 code, found by profiling: the compiled validation of action-server responses
 (addons/action_validation.py), the cached event-class lookup
 (addons/event_types.py), the rule matching that stops once no rule can change
-(addons/rule_keys.py) and the model graph run in order without dask's scheduler
-(addons/graph_runner.py). Each gives the same results as Rasa's code it replaces
-(tests/rasa/test_rasa_speedups.py). The fifth, a DIET model load without tracing a
-training graph, left with DIET (config.yml now uses a logistic regression).
+(addons/rule_keys.py), the model graph run in order without dask's scheduler
+(addons/graph_runner.py) and the model's weights built without tracing a
+training graph when a model loads (addons/model_load.py). Each gives the same
+results as Rasa's code it replaces (tests/rasa/test_rasa_speedups.py).
 """
 
 try:
@@ -15,9 +15,10 @@ try:
 except ImportError:  # the actions' environment imports nothing from here that needs Rasa
     pass
 else:
-    from addons import action_validation, event_types, graph_runner, rule_keys
+    from addons import action_validation, event_types, graph_runner, model_load, rule_keys
 
     action_validation.install()
     event_types.install()
     rule_keys.install()
     graph_runner.install()
+    model_load.install()

@@ -204,6 +204,17 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
         return _critical(schedule, now, reading.reason, request)
 
     intent = message.intent
+    folded = normalize(message.text)
+    if _ASKS_PRIORITY_LINE.search(folded) and (
+        intent in ("ask_contact", "nlu_fallback")
+        or intent in ("ask_opening_hours", "ask_open_now") and re.search(r"\b(?:linea|numero|celular|telefono|contacto)\b", folded)
+    ):
+        # "me da la línea que atiende 24 horas", "el número de emergencias": that line, by any name.
+        answer = answers.contact_answer(schedule, ["priority_line"], now)
+        return Reply(answer, Topic("contact", ("priority_line",), request=request))
+    if intent == "ask_repeat" and requested_channels(list(message.entities), message.text):
+        # "¿cuál era el teléfono?": that channel, whatever the last answer was about.
+        return _answer("ask_contact", message, topic, schedule, now, request)
     if intent == "ask_repeat":
         return _repeat(topic, schedule, now)
     if intent in ("affirm", "deny") and not message.text.startswith("/") and len(message.text.split()) <= 3:
@@ -312,7 +323,9 @@ def _hours_reply(intent, message, channels, mention, topic, schedule, now, reque
         return Reply(answer, Topic("hours", tuple(regular), day, offer, request=request))
     if intent == "ask_opening_hours" and _asks_about_holidays(message):
         return Reply(answers.holidays_answer(schedule, now), Topic("hours", tuple(regular), request=request))
-    if intent == "ask_opening_hours" and re.search(r"\b(?:hasta que hora|a que hora|cierran|cierra|abren|abre|todavia|aun)\b", text):
+    if intent == "ask_opening_hours" and re.search(
+        r"\b(?:hasta que hora|a que hora|cierran|cierra|abren|abre|todavia|aun|cuando (?:me )?(?:responden|contestan|van|revisan|vuelven|atienden))\b", text
+    ):
         answer = answers.hours_on_date_answer(schedule, regular, DateMention(day=now.date()), now)
         return Reply(answer, Topic("hours", tuple(regular), now.date(), request=request))
     if intent == "ask_opening_hours":
@@ -354,7 +367,18 @@ _ESCALATION_CUE = re.compile(
 )
 
 # "¿cuál era el correo de soporte?" inside a longer message.
-_ASKS_FOR_CONTACT = re.compile(r"\b(?:cual (?:es|era|seria)|me (?:da|das|pasa|regala|repite)|donde (?:escribo|llamo)|a donde|a que (?:correo|numero))\b")
+_ASKS_FOR_CONTACT = re.compile(
+    r"\b(?:cual (?:es|era|seria)|me (?:da|das|pasa|regala|repite)|donde (?:escribo|llamo)|a donde|a que (?:correo|numero)"
+    r"|a que hora (?:llamo|lo llamo|le llamo|puedo llamar|le escribo))\b"
+)
+# The 24/7 line asked for by name.
+_ASKS_PRIORITY_LINE = re.compile(
+    r"\b(?:24 ?horas|24 ?/ ?7|24x7|emergencias?|prioridad 1|incidentes? criticos?|linea critica|on ?call)\b"
+)
+# An escalation said outright, even when the NLU could not place the message.
+_STRONG_ESCALATION = re.compile(
+    r"supervis|coordin|cordin|mas autoridad|a quien mas|mas arriba|un superior|su jefe|el jefe|nadie me (?:lo )?resuelve"
+)
 
 
 def escalation_level_for(intent: str, text: str) -> str:
@@ -447,6 +471,9 @@ def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> 
     norm = normalize(message.text)
     if named and (len(message.text.split()) <= 6 or _ASKS_FOR_CONTACT.search(norm)):
         return _answer("ask_contact", message, topic, schedule, now, request)
+    if _STRONG_ESCALATION.search(norm):
+        # "¿Con quién puedo hablar que tenga más autoridad?": the ladder, from the text.
+        return _escalation("request_escalation", message.text, schedule, now, request)
     if topic.kind == "escalation" and topic.channels and re.search(r"\b(?:ya (?:le )?(?:escribi|llame|hable)|y nada|no (?:me )?(?:responde|contesta)|sin respuesta)", norm):
         # "ya le escribí a ese correo hace 5 días y nada": the next level up.
         nxt = {"support_group": "supervisor", "supervisor": "coordinator"}.get(topic.channels[0], topic.channels[0])

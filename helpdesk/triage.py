@@ -248,8 +248,9 @@ def read_reply(
             filled["affected_service"] = service
         reading = read_priority(words, reply=pending == "operation_blocked")
         blocked = reading.critical
-        if pending == "operation_blocked" and blocked is None and intent == "deny":
-            blocked = False
+        dont_know = bool(_DONT_KNOW.match(norm)) and not re.search(r"\b(?:pero|aunque)\b", norm)
+        if pending == "operation_blocked" and blocked is None and intent == "deny" and not dont_know:
+            blocked = False  # "no se" is not a no: it skips the question below
         if pending == "operation_blocked" and blocked is None and intent == "affirm" and (
             is_payload or is_explicit_yes(words)
         ):
@@ -267,11 +268,11 @@ def read_reply(
                 filled["problem_description"] = clean_free_text(words)
         if pending == "problem_description" and is_payload and intent == "deny":
             filled["problem_description"] = ""  # "Prefiero no describirlo"
-        if pending == "operation_blocked" and filled.get("operation_blocked") is False and not is_payload:
-            # "no puedo ver el historial en el portal, pero no nos afecta": the answer
-            # and the description in one message.
+        if pending != "problem_description" and filled.get("operation_blocked") is not True and not is_payload:
+            # "firma digital, el token se bloqueó después de poner mal el pin y no, no me para
+            # la operación": the answer and the description in one message.
             described = description_from_first_message(words)
-            if described and len(words.split()) >= 8:
+            if described and len(words.split()) >= 10:
                 filled["problem_description"] = described
         if pending == "operation_blocked" and "operation_blocked" not in filled and _DONT_KNOW.match(norm):
             filled["skip"] = True  # "no sé": moves on without a decision

@@ -226,3 +226,10 @@ def test_a_first_message_is_the_description_only_when_it_says_what_happened(firs
 ])
 def test_a_case_number_is_read_only_when_the_customer_gives_one(text, number):
     assert extract_case_number(text) == number
+
+
+def test_a_long_reply_to_the_service_question_also_describes_the_problem():
+    filled = read_reply("affected_service", "firma digital, el token se bloqueó despues de poner mal el pin y no, "
+                        "no me para nada la operacion", "report_problem", 0.9, [])
+    assert filled["affected_service"] == "firma_digital" and filled["operation_blocked"] is False
+    assert "el token se bloqueó" in filled["problem_description"]

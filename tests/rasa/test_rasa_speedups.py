@@ -302,3 +302,72 @@ def test_sequential_graph_runner_gives_the_parses_and_predictions_dask_gives():
     # a real model answered: greeting, contact question and the critical incident recognised
     assert out["parses"][0] == "greet" and out["parses"][1] == "ask_contact", out
     assert len(set(out["predictions"])) > 3, out
+
+
+LOAD_SCRIPT = r"""
+import asyncio, json, sys, time
+import numpy as np
+import tensorflow as tf
+import addons
+from addons import model_load
+from rasa.core.agent import Agent
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.utils.tensorflow.models import RasaModel
+
+MESSAGES = ["hola", "cual es el telefono de soporte?", "atienden los sabados?", "tengo un problema con el token",
+            "URGENTE se cayo el estampado, la operacion esta detenida", "quiero poner una queja",
+            "quiero hablar con un supervisor", "el correo de pqrsa", "asdfgh qwerty", "what is the email?"]
+
+def diet_of(agent):
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return next(node._component for node in nodes if isinstance(node._component, DIETClassifier))
+
+async def load_and_parse():
+    started = time.perf_counter()
+    agent = Agent.load(sys.argv[1])
+    seconds = time.perf_counter() - started
+    diet = diet_of(agent)
+    weights = {w.name: w.numpy() for w in diet.model.weights}
+    parses = []
+    for text in MESSAGES:
+        parsed = await agent.parse_message(text)
+        parses.append({"intent": parsed["intent"], "ranking": parsed["intent_ranking"],
+                       "entities": [(e["entity"], e["value"], e["start"], e["end"]) for e in parsed["entities"]]})
+    traced_predict = isinstance(diet.model._tf_predict_step, tf.types.experimental.GenericFunction)
+    traced_train = isinstance(diet.model.train_function, tf.types.experimental.GenericFunction)
+    return seconds, weights, parses, traced_predict, traced_train
+
+out = {"installed": RasaModel.load.__func__ is model_load.load}
+eager = asyncio.run(load_and_parse())
+model_load.uninstall()
+rasa = asyncio.run(load_and_parse())
+out["weights"] = len(eager[1])
+out["same_weight_names"] = sorted(eager[1]) == sorted(rasa[1])
+out["weights_differ"] = [name for name in eager[1] if not np.array_equal(eager[1][name], rasa[1].get(name))]
+out["parses_differ"] = [text for text, a, b in zip(MESSAGES, eager[2], rasa[2]) if a != b]
+out["intents"] = [p["intent"]["name"] for p in eager[2]]
+out["entities"] = [e[:2] for p in eager[2] for e in p["entities"]]
+out["predict_in_tf_function"] = [eager[3], rasa[3]]
+out["train_step_traced"] = [eager[4], rasa[4]]
+out["seconds"] = [round(eager[0], 1), round(rasa[0], 1)]
+print(json.dumps(out))
+"""
+
+
+def test_model_built_eagerly_on_load_has_rasas_weights_and_parses():
+    """The model loaded with addons/model_load.py holds, weight for weight, what Rasa's own
+    load gives, parses the same, and still predicts through a traced tf.function."""
+    from tools.stack import MODEL
+
+    out = run_in_rasa(LOAD_SCRIPT, str(MODEL), timeout=600)
+    assert out["installed"], out
+    assert out["weights"] > 50 and out["same_weight_names"], out
+    assert out["weights_differ"] == [], out
+    assert out["parses_differ"] == [], out
+    # the trained model answered: intents and entities a real model gives
+    assert out["intents"][:3] == ["greet", "ask_contact", "ask_opening_hours"], out
+    assert ["channel", "support_line"] in out["entities"] and ["request_type", "queja"] in out["entities"], out
+    # prediction stays compiled both ways; only Rasa's own load traced a training graph
+    assert out["predict_in_tf_function"] == [True, True], out
+    assert out["train_step_traced"] == [False, True], out
+    print("load seconds (eager, Rasa's):", out["seconds"])

@@ -89,3 +89,17 @@ def test_a_time_alone_keeps_the_day_just_asked(schedule):
         ("ask_opening_hours", "y a las 12?"),
     ])
     assert "sábado" in turns[1][1].lower()
+
+
+def test_the_24_7_line_by_any_name_gets_that_line_but_24_hours_support_does_not(schedule):
+    asked = play(schedule, "2026-12-06T03:00", [("ask_opening_hours", "me da la línea q atiende 24 horas")])
+    assert P1 in asked[0][1]
+    hours = play(schedule, "2026-12-06T03:00", [("ask_opening_hours", "¿ustedes atienden 24 horas?")])
+    assert P1 not in hours[0][1]
+
+
+def test_an_escalation_the_nlu_could_not_place_still_gets_the_supervisor(schedule):
+    turns = play(schedule, "2026-12-02T06:30", [
+        ("nlu_fallback", "Llevo 15 días esperando respuesta del caso y ya no sé a quién más acudir. "
+                         "¿Con quién puedo hablar que tenga más autoridad?")])
+    assert "supervisor.mesadeayuda@certicamara.com" in turns[0][1]
