@@ -7,7 +7,8 @@
 The Rasa server loads the trained model once; one action server plays every moment
 through ``ASSISTANT_NOW_FILE`` (``--restart``: a new action server with ``ASSISTANT_NOW``
 per moment, exactly as the acceptance suite does, slower). Writes var/corpus-report.md
-(every failing conversation with its answers) and var/corpus-report.json (the figures).
+(every failing conversation with its answers), var/corpus-report.json (the figures) and
+var/corpus-transcripts.md (every conversation, to read every answer).
 """
 
 from __future__ import annotations
@@ -96,7 +97,23 @@ def write_report(results: list[corpus.Result], out: Path = VAR) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     (out / "corpus-report.md").write_text(corpus.markdown(results, summary), encoding="utf-8")
     (out / "corpus-report.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "corpus-transcripts.md").write_text(transcripts(results), encoding="utf-8")
     return summary
+
+
+def transcripts(results: list[corpus.Result]) -> str:
+    """Every conversation as it went (passing ones too), for a person to read every answer."""
+    lines = ["# Conversation corpus: every transcript", ""]
+    for r in results:
+        c = r.conversation
+        lines.append(f"## {c.id} ({c.cls}, {c.now}) — {'pass' if r.passed else 'FAIL'}")
+        for t in r.turns:
+            lines.append(f"- **Cliente:** {t.user}")
+            lines.append("  > " + (t.answer or "(sin respuesta)").replace("\n", "\n  > "))
+            if t.buttons:
+                lines.append("  > [" + "] [".join(t.buttons) + "]")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
