@@ -50,6 +50,12 @@ class Answer:
 # --------------------------------------------------------------- helpers
 
 
+def _tail(separator: str, text: str) -> str:
+    """``text`` after a separator, or nothing: an answer never ends in a blank (the
+    templates write "{day_schedule}{status}")."""
+    return f"{separator}{text}" if text else ""
+
+
 def _channels(schedule: Schedule, ids: Sequence[str]) -> list[Channel]:
     return [schedule.channel(cid) for cid in ids if cid in schedule.channels]
 
@@ -195,7 +201,7 @@ def hours_week_answer(schedule: Schedule, channel_ids: Sequence[str], now: datet
     lines = []
     for members, hours in _grouped([(c, es.format_weekly_hours(c)) for c in channels]):
         lines.append(es.sentence(es.capitalize(f"{es.names(members)}: {hours}")))
-    return Answer("hours_week", {"day_schedule": "\n".join(lines), "status": _status(schedule, channels, now)})
+    return Answer("hours_week", {"day_schedule": "\n".join(lines), "status": _tail("\n", _status(schedule, channels, now))})
 
 
 def hours_weekday_answer(schedule: Schedule, channel_ids: Sequence[str], weekday: int, now: datetime) -> Answer:
@@ -220,7 +226,7 @@ def hours_weekday_answer(schedule: Schedule, channel_ids: Sequence[str], weekday
         opening = _next_open_weekday_text(channels)
         if opening:
             text += " " + opening
-    return Answer("hours_weekday", {"day_schedule": text, "status": _status(schedule, channels, schedule.local(now))})
+    return Answer("hours_weekday", {"day_schedule": text, "status": _tail("\n", _status(schedule, channels, schedule.local(now)))})
 
 
 def _next_open_weekday_text(channels: Sequence[Channel]) -> str:
@@ -293,7 +299,7 @@ def hours_on_date_answer(
     if closed:
         text += f"; {es.names(closed)} no atiende" + ("n" if len(closed) > 1 else "")
     status = _status(schedule, channels, now) if day == now.date() else ""
-    return Answer("hours_date", {"day_schedule": es.sentence(text), "status": status})
+    return Answer("hours_date", {"day_schedule": es.sentence(text), "status": _tail(" ", status)})
 
 
 def _hours_in_window(schedule, channels, ranges, day, window, when, now) -> Answer:

@@ -89,3 +89,17 @@ def render(response: str, slots: dict[str, Any]) -> dict[str, Any]:
 
 PRIORITY_NUMBER = "318 717 49 37"
 PHONE_PATTERN = re.compile(r"\(\d{2,3}\)\s?[\d ]{7,}")
+
+
+def run_coroutine(coroutine):
+    """Run a coroutine to completion in a thread of its own.
+
+    asyncio.run() refuses to start while an event loop runs in this thread, and
+    Playwright's sync API leaves one running after the browser tests of the same
+    pytest session: a fresh thread has no loop.
+    """
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -256,9 +256,13 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     desk_env = desk_settings(desk_port) if desk else {"DESK_URL": "off"}
     # Secrets of this run, unless the environment sets them: the token Rasa sends to the
     # action server, and the key that signs the website chat's session ids.
-    action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24)
+    # With the caller's own endpoints file, the action server checks a token only if the
+    # caller sets one (that file must then carry it).
+    action_token = os.environ.get("ACTION_SERVER_TOKEN") or (secrets.token_urlsafe(24) if endpoints is None else "")
     socket_secret = os.environ.get("SOCKETIO_SESSION_SECRET") or secrets.token_hex(32)
-    env = {**desk_env, "ACTION_SERVER_TOKEN": action_token, "SOCKETIO_SESSION_SECRET": socket_secret, **(env or {})}
+    env = {**desk_env, "SOCKETIO_SESSION_SECRET": socket_secret, **(env or {})}
+    if action_token and "ACTION_SERVER_TOKEN" not in env:
+        env["ACTION_SERVER_TOKEN"] = action_token
     started: list[Service] = []
     try:
         # Each service is recorded before waiting for it, so an interrupt or a
@@ -272,7 +276,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
                 VAR / "endpoints.run.yml", action_port,
                 tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
                                "db": str(VAR / "tracker.db")},
-                action_token=env["ACTION_SERVER_TOKEN"],
+                action_token=env.get("ACTION_SERVER_TOKEN"),
             )
         rasa = start_rasa(rasa_port, endpoints, log_dir, env, auth_token=token,
                           extra_args=["--cors", *cors_origins(web_port)], wait=False)

@@ -9,6 +9,7 @@ fresh browser context, so a fresh localStorage and a fresh conversation.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,13 @@ class WebStack:
 
     def __init__(self, tmp: Path):
         action_port, rasa_port, web_port = stack.free_port(), stack.free_port(), stack.free_port()
+        action_token = uuid.uuid4().hex  # as make run: the action server checks Rasa's token
         endpoints = stack.write_endpoints(
             tmp / "endpoints.yml", action_port,
-            tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tmp / "tracker.db")},
+            # The tracker store that ships (endpoints.yml), on a file of this run.
+            tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite",
+                           "db": str(tmp / "tracker.db")},
+            action_token=action_token,
         )
         origins = f"http://127.0.0.1:{web_port} http://localhost:{web_port}"
         with pytest.MonkeyPatch.context() as env:
@@ -45,7 +50,8 @@ class WebStack:
             env.delenv("RASA_PUBLIC_URL", raising=False)
             env.delenv("RASA_AUTH_TOKEN", raising=False)
             self.stack = stack.start_stack(
-                rasa_port, action_port, log_dir=tmp / "logs", env={"ASSISTANT_NOW": NOW},
+                rasa_port, action_port, log_dir=tmp / "logs",
+                env={"ASSISTANT_NOW": NOW, "ACTION_SERVER_TOKEN": action_token},
                 endpoints=endpoints, web_port=web_port, desk=False,
             )
         self.rasa_url = self.stack.rasa.url

@@ -44,7 +44,7 @@ def test_quick_reply_sends_its_payload_and_shows_its_title(chat, web_stack):
     chat.open_with_welcome()
     chat.press("Horarios de atención")
     expect(chat.user_bubbles().last).to_have_text("Usted: Horarios de atención")
-    chat.wait_for_bot("Horarios de atención (hora de Bogotá)")
+    chat.wait_for_bot("Horario (hora de Bogotá)")
     assert web_stack.user_texts(chat.conversation_id())[-1] == "/ask_opening_hours"
     assert chat.errors == []
 
@@ -189,7 +189,7 @@ def test_keyboard_only(chat):
         pytest.fail("the quick replies cannot be reached with Shift+Tab")
     page.keyboard.press("Enter")
     expect(chat.user_bubbles().last).to_have_text("Usted: Horarios de atención")
-    chat.wait_for_bot("Horarios de atención (hora de Bogotá)")
+    chat.wait_for_bot("Horario (hora de Bogotá)")
     expect(chat.input).to_be_focused()
 
     page.keyboard.type("¿cuál es el correo de soporte?")

@@ -25,6 +25,7 @@ import pytest
 import requests
 import socketio
 
+from desk.security import conversation_ref
 from tests.conftest import ROOT
 from tests.desk_support import Agent, Desk, packet, wait_for
 from tools import stack
@@ -110,8 +111,7 @@ def agent(desk) -> Agent:
 class Customer:
     """The widget's side of the conversation: one socket.io connection with a session id."""
 
-    def __init__(self, rasa_url: str, session_id: str | None = None):
-        self.session_id = session_id or uuid.uuid4().hex
+    def __init__(self, rasa_url: str, session: str | None = None):
         self.inbox: queue.Queue[dict] = queue.Queue()
         self.received: list[dict] = []
         confirmed: queue.Queue[str] = queue.Queue()
@@ -119,12 +119,14 @@ class Customer:
         self.sio.on("session_confirm", confirmed.put)
         self.sio.on("bot_uttered", self.inbox.put)
         self.sio.connect(rasa_url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=10)
-        self.sio.emit("session_request", {"session_id": self.session_id})
-        assert confirmed.get(timeout=10) == self.session_id
+        self.sio.emit("session_request", {"session_id": session})
+        # The server issues the session value; session_id is the conversation id agents see.
+        self.session = confirmed.get(timeout=30)
+        self.session_id = self.session.rpartition(".")[0]
 
     def say(self, text: str) -> None:
         self.drain()
-        self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        self.sio.emit("user_uttered", {"message": text, "session_id": self.session})
 
     def drain(self) -> list[dict]:
         """Messages that arrived and were not looked at yet."""
@@ -165,8 +167,8 @@ class Customer:
 def customer(servers):
     customers: list[Customer] = []
 
-    def connect(session_id: str | None = None) -> Customer:
-        c = Customer(servers.rasa_url, session_id)
+    def connect(session: str | None = None) -> Customer:
+        c = Customer(servers.rasa_url, session)
         customers.append(c)
         return c
 
@@ -269,7 +271,7 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
 
     # Customer text never reaches the desk's log (INFO).
     assert marker not in desk.log() and "900123456" not in desk.log()
-    assert c.session_id in desk.log()
+    assert conversation_ref(c.session_id) in desk.log() and c.session_id not in desk.log()
 
 
 def test_close_ends_the_agents_conversation_and_the_bot_goes_on(servers, desk, agent, customer):

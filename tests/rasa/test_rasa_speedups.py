@@ -361,7 +361,7 @@ def test_model_built_eagerly_on_load_has_rasas_weights_and_parses():
 
     out = run_in_rasa(LOAD_SCRIPT, str(MODEL), timeout=600)
     assert out["installed"], out
-    assert out["weights"] > 50 and out["same_weight_names"], out
+    assert out["weights"] > 30 and out["same_weight_names"], out  # 39 with one transformer layer
     assert out["weights_differ"] == [], out
     assert out["parses_differ"] == [], out
     # the trained model answered: intents and entities a real model gives

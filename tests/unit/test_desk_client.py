@@ -17,6 +17,7 @@ from helpdesk.desk_client import (
     sign,
     verify,
 )
+from tests.support import run_coroutine
 
 
 class FakeDesk:
@@ -93,10 +94,10 @@ class Client:
         self.inner = DeskClient(url=url, secret=secret, sleep=sleep, **kwargs)
 
     def create_handoff(self, packet):
-        return asyncio.run(self.inner.create_handoff(packet))
+        return run_coroutine(self.inner.create_handoff(packet))
 
     def handoff_status(self, conversation_id):
-        return asyncio.run(self.inner.handoff_status(conversation_id))
+        return run_coroutine(self.inner.handoff_status(conversation_id))
 
 
 def client(url, secret="s3cr3t", **kwargs):
@@ -150,7 +151,7 @@ def test_a_slow_desk_never_blocks_another_conversations_turn(desk):
     async def both():
         await asyncio.gather(hand_off(), other_turn())
 
-    asyncio.run(both())
+    run_coroutine(both())
     assert order == ["other turn done", "hand-off answered"]
 
 

@@ -4,7 +4,6 @@ Signed with helpdesk.desk_client.sign, as the action server signs; the desk
 verifies with helpdesk.desk_client.verify. Rasa is a small fake here.
 """
 
-import asyncio
 import json
 import time
 import uuid
@@ -14,6 +13,7 @@ import pytest
 from desk.security import conversation_ref
 from helpdesk.desk_client import DeskClient, sign
 from tests.desk_support import Agent, packet, running_desk
+from tests.support import run_coroutine
 
 pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
 
@@ -48,12 +48,12 @@ def test_the_bots_own_client_is_accepted(desk):
     """DeskClient (what the action server uses) against the real desk: queued, then idempotent."""
     client = DeskClient(desk.url, desk.secret, attempts=1)
     cid = new_id()
-    assert asyncio.run(client.create_handoff(packet(cid))).status == "queued"
-    again = asyncio.run(client.create_handoff(packet(cid)))
+    assert run_coroutine(client.create_handoff(packet(cid))).status == "queued"
+    again = run_coroutine(client.create_handoff(packet(cid)))
     assert again.ok and again.status == "queued"
-    assert asyncio.run(client.handoff_status(cid)).status == "queued"
+    assert run_coroutine(client.handoff_status(cid)).status == "queued"
     other = DeskClient(desk.url, "another-secret", attempts=1)
-    assert asyncio.run(other.create_handoff(packet(new_id()))).status == "refused"
+    assert run_coroutine(other.create_handoff(packet(new_id()))).status == "refused"
 
 
 def test_a_second_handoff_of_a_queued_conversation_answers_200_with_the_same_one(desk):
