@@ -55,6 +55,15 @@ class ActionTriageStep(Action):
                 reply = read_priority(text, reply=True)
                 if reply.critical is not None and (reply.critical is False or triage.is_explicit_yes(text) or reply.reason):
                     known = replace(known, operation_blocked=reply.critical)
+        if (not continuing and not text.startswith("/") and known.service is None and known.operation_blocked is None
+                and not read_priority(text).failing and triage.asks_who_attends(text)):
+            # "¿y hoy ya no hay nadie?" read as an incident: a question about who attends now.
+            topic = dialogue.Topic.from_slot(tracker.get_slot("topic"))
+            reply = dialogue.respond(dialogue.Message("ask_open_now", text), topic, schedule(), now())
+            return answer_events(reply.answer, tracker) + [
+                SlotSet("question_flow", "triage"), SlotSet("question_pending", False),
+                SlotSet("pending_question", None), SlotSet("topic", reply.topic.to_slot()),
+            ]
         if not continuing and not text.startswith("/") and known.operation_blocked is None:
             reading = read_priority(text)
             if reading.hypothetical:

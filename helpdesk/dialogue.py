@@ -230,9 +230,29 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
     return _answer(intent, message, topic, schedule, now, request)
 
 
+def is_vague(message: Message) -> bool:
+    """A half sentence or a thing without a name ("quisiera saber si", "lo de la vaina
+    esa", "lo del sellito ese como es"): worth a question, not a guessed answer."""
+    if message.text.startswith("/"):
+        return False
+    words = re.sub(r"[^a-z0-9ñ ]", " ", normalize(message.text)).split()
+    if not words or len(words) > 8:
+        return False
+    if requested_channels(list(message.entities), message.text) or values_in_text(message.text, "request_type"):
+        return False
+    if detect_service(message.text, list(message.entities)) not in (None, "otro"):
+        return False
+    unfinished = words[-1] in {"si", "de", "del", "que", "para", "con", "el", "la", "los", "las", "un", "una", "y", "o",
+                               "pero", "porque", "sobre", "en", "a", "al"}
+    thing = re.search(r"\b(?:vaina|cosa|cosita|lo de|lo del|eso de|esa cosa|ese tema|el tema)\b", " ".join(words))
+    return bool(unfinished or thing)
+
+
 def _answer(intent: str, message: Message, topic: Topic, schedule: Schedule, now: datetime, request: dict) -> Reply:
     mention = _mention(message, schedule, now.date())
     channels, kinds = resolve_channels(message, topic)
+    if intent in ("ask_contact", "request_support", "inform") and not channels and mention is None and is_vague(message):
+        return Reply(Answer("help_prompt"), Topic("help"))
 
     if intent == "ask_contact":
         if set(channels) & {"supervisor", "coordinator"} and _NEVER_CONTACTED.search(normalize(message.text)):
@@ -311,6 +331,13 @@ def _hours_reply(intent, message, channels, mention, topic, schedule, now, reque
     if (mention is not None and mention.day is None and mention.weekday is None and (mention.part or mention.at)
             and topic.day and topic.kind == "hours" and is_follow_up(message.text)):
         mention = DateMention(day=topic.day, part=mention.part, at=mention.at)  # "¿y a las 12?" of the day just asked
+    if mention is None and re.search(r"\b(?:vuelven a abrir|vuelven a atender|si no alcanzo|la proxima vez que abren|when do you (?:re)?open again)\b", text):
+        # "y si no alcanzo, ¿cuándo vuelven a abrir?": the next opening after today's hours.
+        support = [c for c in (regular or list(answers.SUPPORT_CHANNELS)) if c in schedule.channels]
+        after = max([schedule.closing_time(c, now) or now for c in support] + [now])
+        openings = [o for o in (schedule.next_opening(c, after) for c in support) if o is not None]
+        if openings:
+            mention = DateMention(day=min(openings).date())
     if intent == "ask_open_now" and mention is None and len(regular) == 1:
         mention = DateMention(day=now.date())  # "¿me atienden por correo ahorita?": that channel today
     if mention is not None and mention.weekday is not None and mention.day is None:

@@ -219,6 +219,14 @@ _EXPLICIT_YES = re.compile(
 )
 
 
+_WHO_ATTENDS = re.compile(r"\b(?:hay (?:alguien|nadie)|no hay nadie|alguien (?:me )?(?:atiende|responde)|atienden (?:hoy|ahora|ya)|estan abiertos|ya cerraron)\b")
+
+
+def asks_who_attends(text: str) -> bool:
+    """ "¿Y hoy ya no hay nadie?": a question about who attends, not a report."""
+    return bool(_WHO_ATTENDS.search(normalize(text)))
+
+
 def is_explicit_yes(text: str) -> bool:
     """A real yes ("sí", "claro"), not an acknowledgement ("ok", "k", "listo")."""
     return bool(_EXPLICIT_YES.search(normalize(text)))

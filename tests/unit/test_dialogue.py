@@ -103,3 +103,19 @@ def test_an_escalation_the_nlu_could_not_place_still_gets_the_supervisor(schedul
         ("nlu_fallback", "Llevo 15 días esperando respuesta del caso y ya no sé a quién más acudir. "
                          "¿Con quién puedo hablar que tenga más autoridad?")])
     assert "supervisor.mesadeayuda@certicamara.com" in turns[0][1]
+
+
+@pytest.mark.parametrize("text, vague", [
+    ("quisiera saber si", True), ("necesito lo de la vaina esa del", True), ("oiga y lo del sellito ese como es", True),
+    ("el numero de", False),  # names the phone: the support line
+    ("el telefono de soporte", False), ("necesito renovar el certificado de firma digital", False),
+])
+def test_a_half_sentence_gets_a_question_not_a_guess(schedule, text, vague):
+    assert dialogue.is_vague(Message("request_support", text)) is vague
+    kind = play(schedule, "2026-12-01T17:30", [("request_support", text)])[0][0]
+    assert (kind == "help_prompt") is vague
+
+
+def test_if_i_do_not_make_it_when_do_you_open_again(schedule):
+    kind, text = play(schedule, "2026-12-05T12:59", [("ask_opening_hours", "y si no alcanzo, cuando vuelven a abrir?")])[0]
+    assert "lunes 7 de diciembre" in text and "7:00 a. m." in text
