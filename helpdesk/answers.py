@@ -162,9 +162,10 @@ def contact_answer(
 
 
 def contact_sentence(schedule: Schedule, channel_id: str) -> str:
-    """One short sentence with a channel's contact data ("Correo: soporte@…")."""
+    """One short sentence with a channel's contact data, after an answer that already
+    named the channel: "Contacto: correo …" (a long name is not said twice)."""
     channel = schedule.channel(channel_id)
-    return es.sentence(f"{es.capitalize(channel.short_name or channel.name)}: {es.format_contacts(channel.contacts)}")
+    return es.sentence(f"Contacto: {es.format_contacts(channel.contacts)}")
 
 
 def _only(channel: Channel, kinds: Sequence[str]) -> Channel:
