@@ -146,8 +146,8 @@ def contact_answer(
     """
     now = schedule.local(now)
     ids = [cid for cid in channel_ids if cid in schedule.channels or cid in schedule.escalation_levels]
-    if not ids:
-        return support_contacts_answer(schedule, now)
+    if not ids or (set(ids) == set(SUPPORT_CHANNELS) and not kinds):
+        return support_contacts_answer(schedule, now)  # the three, grouped by their hours
     lines = []
     for cid in ids:
         if cid in schedule.escalation_levels:

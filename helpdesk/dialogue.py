@@ -505,9 +505,13 @@ def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> 
         # "ya le escribí a ese correo hace 5 días y nada": the next level up.
         nxt = {"support_group": "supervisor", "supervisor": "coordinator"}.get(topic.channels[0], topic.channels[0])
         return _escalation("request_escalation", message.text, schedule, now, request, level=nxt)
-    if topic.channels and re.search(r"\b(?:extension|ext|marco|numero|telefono|tel|correo|mail|link|enlace)\b", norm):
-        answer = answers.contact_answer(schedule, list(topic.channels), now, contact_kinds(message.text))
-        return Reply(answer, Topic("contact", topic.channels, request=topic.request))
+    ordinary = tuple(c for c in topic.channels if c != "priority_line")  # the 24/7 line only when asked for
+    if ordinary and not re.match(r"(?:gracias|ok|listo|vale|bueno)\b", norm) and re.search(
+        r"\b(?:extension|ext|marco|numero|telefono|tel|correo|mail|link|enlace)\b", norm
+    ):
+        # "¿qué extensión marco?" after the supervisor's contacts: that contact again.
+        answer = answers.contact_answer(schedule, list(ordinary), now, contact_kinds(message.text))
+        return Reply(answer, Topic("contact", ordinary, request=topic.request))
     service = detect_service(message.text, list(message.entities))
     if service and service != "otro" and len(message.text.split()) >= 6:
         # A described problem the NLU could not place: where to get help for it.

@@ -119,3 +119,11 @@ def test_a_half_sentence_gets_a_question_not_a_guess(schedule, text, vague):
 def test_if_i_do_not_make_it_when_do_you_open_again(schedule):
     kind, text = play(schedule, "2026-12-05T12:59", [("ask_opening_hours", "y si no alcanzo, cuando vuelven a abrir?")])[0]
     assert "lunes 7 de diciembre" in text and "7:00 a. m." in text
+
+
+def test_thanks_after_the_24_7_line_do_not_repeat_it(schedule):
+    turns = play(schedule, "2026-12-01T22:00", [
+        ("report_critical_incident", "se cayó el estampado para todos los usuarios, tenemos la facturación parada"),
+        ("nlu_fallback", "gracias, ya marco"),
+    ])
+    assert P1 in turns[0][1] and P1 not in turns[1][1]
