@@ -55,7 +55,7 @@ class ActionTriageStep(Action):
                 reply = read_priority(text, reply=True)
                 if reply.critical is not None and (reply.critical is False or triage.is_explicit_yes(text) or reply.reason):
                     known = replace(known, operation_blocked=reply.critical)
-        if (not continuing and not text.startswith("/") and known.service is None and known.operation_blocked is None
+        if (not continuing and not text.startswith("/") and known.service is None and known.operation_blocked is not True
                 and not read_priority(text).failing and triage.asks_who_attends(text)):
             # "¿y hoy ya no hay nadie?" read as an incident: a question about who attends now.
             topic = dialogue.Topic.from_slot(tracker.get_slot("topic"))

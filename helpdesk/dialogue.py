@@ -398,6 +398,11 @@ _ASKS_FOR_CONTACT = re.compile(
     r"\b(?:cual (?:es|era|seria)|me (?:da|das|pasa|regala|repite)|donde (?:escribo|llamo)|a donde|a que (?:correo|numero)"
     r"|a que hora (?:llamo|lo llamo|le llamo|puedo llamar|le escribo))\b"
 )
+# When they answer or open again, asked in words the NLU may not place.
+_ASKS_WHEN = re.compile(
+    r"\b(?:vuelven a (?:abrir|atender)|si no alcanzo|cuando (?:me )?(?:responden|contestan|abren|atienden|vuelven|revisan)"
+    r"|a que hora (?:abren|cierran|atienden))\b"
+)
 # The 24/7 line asked for by name.
 _ASKS_PRIORITY_LINE = re.compile(
     r"\b(?:24 ?horas|24 ?/ ?7|24x7|emergencias?|prioridad 1|incidentes? criticos?|linea critica|on ?call)\b"
@@ -517,6 +522,14 @@ def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> 
         # A described problem the NLU could not place: where to get help for it.
         return Reply(answers.support_answer(schedule, now), Topic("open_now", answers.SUPPORT_CHANNELS,
                                                                     offer="critical_check", request=request))
+    if _ASKS_WHEN.search(norm):
+        # "y si no alcanzo, ¿cuándo vuelven a abrir?", "¿cuándo me responden?"
+        return _hours("ask_opening_hours", message, [], None, topic, schedule, now, request)
+    if re.search(r"\b(?:otra forma|otro medio|otra manera|otro canal|no me abre|no abre|no carga|no funciona)\b", norm) and (
+        topic.kind in ("open_now", "contact", "help", "human") or re.search(r"\b(?:link|enlace|chat|pagina)\b", norm)
+    ):
+        # "el link no me abre, ¿hay otra forma?": every ordinary channel, with its contact.
+        return Reply(answers.support_contacts_answer(schedule, now), Topic("contact", answers.SUPPORT_CHANNELS, request=request))
     if misunderstood <= 1:
         options = [name for name, confidence in message.ranking
                    if name in OPTION_TITLES and confidence >= DID_YOU_MEAN_MIN_CONFIDENCE][:3]

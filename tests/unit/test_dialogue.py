@@ -127,3 +127,10 @@ def test_thanks_after_the_24_7_line_do_not_repeat_it(schedule):
         ("nlu_fallback", "gracias, ya marco"),
     ])
     assert P1 in turns[0][1] and P1 not in turns[1][1]
+
+
+def test_when_do_you_open_again_and_another_way_are_answered_even_unplaced(schedule):
+    kind, text = play(schedule, "2026-12-05T12:59", [("nlu_fallback", "y si no alcanzo, cuando vuelven a abrir?")])[0]
+    assert "lunes 7 de diciembre" in text
+    kind, text = play(schedule, "2026-12-01T10:00", [("nlu_fallback", "el link no me abre, hay otra forma?")])[0]
+    assert "7442727" in text and "soporte.firmadigital@certicamara.com" in text
