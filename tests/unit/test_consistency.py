@@ -111,3 +111,10 @@ def test_actions_never_speak_directly():
     """Actions return slot events; the rules say the responses (see domain.yml)."""
     for path in (ROOT / "actions").glob("*.py"):
         assert "utter_message" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_support_line_has_one_name_in_every_answer():
+    # "la línea de soporte" everywhere; "mesa de ayuda" only inside the published e-mail addresses.
+    for path in [ROOT / "domain.yml", *sorted((ROOT / "helpdesk").glob("*.py"))]:
+        text = path.read_text(encoding="utf-8").replace("mesadeayuda@", "")
+        assert "mesa de ayuda" not in text.lower(), path
