@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+
+from helpdesk.text import normalize  # the one folding of the product (ñ → n)
 
 CHANNELS = ("support_line", "priority_line", "email", "chat", "pqrsa", "supervisor", "coordinator")
 SERVICES = ("firma_digital", "estampado_cronologico", "otro")
@@ -86,13 +87,6 @@ _NOT_BLOCKING_CUES = (
     "no es urgente", "no urge", "no detiene", "no nos detiene", "no me detiene", "puede esperar",
     "no afecta la operacion", "solo yo", "solo a mi", "no bloquea", "not urgent", "no hay afan",
 )
-
-
-def normalize(text: str) -> str:
-    """Lowercase, accents removed, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", text.lower()).strip()
 
 
 def _words(text: str) -> list[str]:
