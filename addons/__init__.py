@@ -7,7 +7,9 @@ code, found by profiling: the compiled validation of action-server responses
 (addons/rule_keys.py), the model graph run in order without dask's scheduler
 (addons/graph_runner.py) and the model's weights built without tracing a
 training graph when a model loads (addons/model_load.py). Each gives the same
-results as Rasa's code it replaces (tests/rasa/test_rasa_speedups.py).
+results as Rasa's code it replaces (tests/rasa/test_rasa_speedups.py). They are
+installed only on the Rasa release they were written for, not in `rasa train`, and
+not with ASSISTANT_RASA_SPEEDUPS=off (addons/speedups.py).
 """
 
 try:
@@ -15,10 +17,6 @@ try:
 except ImportError:  # the actions' environment imports nothing from here that needs Rasa
     pass
 else:
-    from addons import action_validation, event_types, graph_runner, model_load, rule_keys
+    from addons.speedups import install_all
 
-    action_validation.install()
-    event_types.install()
-    rule_keys.install()
-    graph_runner.install()
-    model_load.install()
+    install_all()  # guarded by Rasa's version and ASSISTANT_RASA_SPEEDUPS (addons/speedups.py)

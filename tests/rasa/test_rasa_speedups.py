@@ -371,3 +371,28 @@ def test_model_built_eagerly_on_load_has_rasas_weights_and_parses():
     assert out["predict_in_tf_function"] == [True, True], out
     assert out["train_step_traced"] == [False, True], out
     print("load seconds (eager, Rasa's):", out["seconds"])
+
+
+GUARD_SCRIPT = r"""
+import json, os, sys
+os.environ["ASSISTANT_RASA_SPEEDUPS"] = sys.argv[1]
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.utils.tensorflow.models import RasaModel
+before = [RemoteAction._validate_action_result, Event.resolve_by_type, RulePolicy._get_possible_keys, RasaModel.load]
+import addons
+from addons import speedups
+after = [RemoteAction._validate_action_result, Event.resolve_by_type, RulePolicy._get_possible_keys, RasaModel.load]
+import rasa
+print(json.dumps({"unchanged": [a == b for a, b in zip(before, after)], "version": rasa.__version__,
+                  "written_for": speedups.WRITTEN_FOR}))
+"""
+
+
+def test_the_switch_leaves_rasas_code_alone_and_on_installs_every_speed_up():
+    off = run_in_rasa(GUARD_SCRIPT, "off")
+    assert off["unchanged"] == [True, True, True, True], off
+    on = run_in_rasa(GUARD_SCRIPT, "on")
+    assert on["version"] == on["written_for"]  # the guard would leave Rasa alone on another release
+    assert on["unchanged"] == [False, False, False, False], on
