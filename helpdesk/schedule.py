@@ -9,7 +9,7 @@ at 18:59 and closed at 19:00.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -319,8 +319,3 @@ def _holidays_for(country: str, year: int) -> Mapping[date, str]:
         day: name.replace(" (observado)", "").strip()
         for day, name in holidays.country_holidays(country, years=year, language="es").items()
     }
-
-
-def describe_ranges(ranges: Sequence[TimeRange]) -> str:
-    """Ranges as "07:00-19:00" text, for logs and error messages."""
-    return ", ".join(f"{r.start // 60:02d}:{r.start % 60:02d}-{r.end // 60:02d}:{r.end % 60:02d}" for r in ranges)

@@ -1,7 +1,7 @@
 """Start and stop the assistant's processes: action server, Rasa server, web page.
 
-Used by `make run` (scripts/run.sh), the live tests and the benchmark, so all
-three start the system the same way. Standard library only.
+Used by `make run` / `make serve`, the tests and the benchmark, so all of them
+start the system the same way. Standard library only.
 
     python -m tools.stack run      # start everything and chat in the terminal
     python -m tools.stack serve    # start everything and wait (Ctrl-C stops)

@@ -40,10 +40,10 @@ def test_without_the_action_server_a_conversation_goes_on_with_the_contact_data(
 def test_without_the_action_server_a_new_conversation_gets_the_contact_data(main):
     """A customer whose first message arrives while the action server is down.
 
-    The session starts with the custom action_session_start, which fails then;
-    the answer must still be the contact data, once (not a repeated "no le
-    entendí": that is what happened with the commit that introduced
-    actions/session.py — ten times "Disculpe, no le entendí", reported to the lead).
+    The answer must still be the contact data, once: not a repeated "no le entendí"
+    (a custom session start once made it ten times "Disculpe, no le entendí"; the
+    same loop came back on 2026-11-30 when the problem rules needed slots only the
+    action sets — question_flow and question_pending now start with values).
     """
     main.stop_actions()
     try:
