@@ -56,6 +56,16 @@ def _tail(separator: str, text: str) -> str:
     return f"{separator}{text}" if text else ""
 
 
+def _earliest_opening(schedule: Schedule, channels: Sequence[Channel], start: datetime) -> tuple[datetime, list[Channel]] | None:
+    """The first moment after ``start`` at which one of ``channels`` opens, and those that open then."""
+    opens = [(c, schedule.next_opening(c.id, start)) for c in channels]
+    opens = [(c, m) for c, m in opens if m is not None]
+    if not opens:
+        return None
+    first = min(m for _, m in opens)
+    return first, [c for c, m in opens if m == first]
+
+
 def _channels(schedule: Schedule, ids: Sequence[str]) -> list[Channel]:
     return [schedule.channel(cid) for cid in ids if cid in schedule.channels]
 
@@ -120,14 +130,10 @@ def _status(schedule: Schedule, channels: Sequence[Channel], now: datetime) -> s
             parts.append(f"{es.names(members)}, {closes}")
         verb = "atiende" if len(open_now) == 1 else "atienden"
         return es.sentence(f"Ahora {verb} {'; '.join(parts)}")
-    if not regular:
+    earliest = _earliest_opening(schedule, regular, now)
+    if earliest is None:
         return ""
-    opens = [(c, schedule.next_opening(c.id, now)) for c in regular]
-    opens = [(c, m) for c, m in opens if m is not None]
-    if not opens:
-        return ""
-    first = min(m for _, m in opens)
-    members = [c for c, m in opens if m == first]
+    first, members = earliest
     verb = "abre" if len(members) == 1 else "abren"
     return es.sentence(f"Ahora no hay atención; {es.names(members)} {verb} {es.format_when(first, now)}")
 
@@ -369,12 +375,10 @@ def _reopening_after(schedule, channels, day, minute, now) -> str:
 
 
 def _first_opening(schedule, channels, start, now, lead) -> str:
-    opens = [(c, schedule.next_opening(c.id, start)) for c in channels]
-    opens = [(c, m) for c, m in opens if m is not None]
-    if not opens:
+    earliest = _earliest_opening(schedule, channels, start)
+    if earliest is None:
         return ""
-    first = min(m for _, m in opens)
-    members = [c for c, m in opens if m == first]
+    first, members = earliest
     when = es.format_when(first, now)
     if (first.date() - now.date()).days >= 2:
         when = f"el {es.format_date(first.date())} {es.at_time(first.time())}"
@@ -433,11 +437,6 @@ def not_critical_answer(schedule: Schedule, now: datetime) -> Answer:
     answer = open_now_answer(schedule, now)
     answer.kind = "not_critical_open" if answer.kind == "open_now" else "not_critical_closed"
     return answer
-
-
-def unclear_critical_answer(schedule: Schedule) -> Answer:
-    """Not understood, but it reports a stopped operation: the 24/7 line goes with the request to rephrase."""
-    return Answer("not_understood_critical", {"priority_contact": priority_contact(schedule)})
 
 
 # -------------------------------------------------------------- PQRSA

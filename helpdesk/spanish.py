@@ -175,15 +175,6 @@ def channel_status(schedule: Schedule, channel: Channel, now: datetime) -> str:
     return sentence(f"Ahora está cerrado; abre {when}")
 
 
-def describe_channel(schedule: Schedule, channel: Channel, now: datetime, with_status: bool = True) -> str:
-    """A channel's full fact line: name, contacts, hours and, optionally, status."""
-    text = sentence(f"{capitalize(channel.name)}: {format_contacts(channel.contacts)}")
-    text += " " + sentence(f"Horario: {format_weekly_hours(channel)}")
-    if with_status:
-        text += " " + channel_status(schedule, channel, now)
-    return text
-
-
 def describe_open_channel(schedule: Schedule, channel: Channel, now: datetime) -> str:
     """A short line for a channel that is open now: name, contact, until when."""
     closes = schedule.closing_time(channel.id, now)
@@ -223,23 +214,9 @@ def describe_level(
     return text
 
 
-def compact_weekly_hours(channel: Channel) -> str:
-    """ "lunes a viernes de 7:00 a. m. a 7:00 p. m., sábados de 8:00 a. m. a 1:00 p. m."."""
-    text = format_weekly_hours(channel).replace(", excepto festivos", "")
-    text = text.replace(" y los sábados", ", sábados").replace(" y los domingos", ", domingos")
-    return text[3:] if text.startswith("de ") else text
-
-
 def list_lines(lines: Iterable[str]) -> str:
     """Lines as a bulleted block for the chat."""
     return "\n".join(f"• {line}" for line in lines)
-
-
-def describe_opening(opening_channels: Sequence[Channel], moment: datetime, now: datetime) -> str:
-    """ "la línea telefónica de soporte y el chat en línea con asesores abren el lunes a las 7:00 a. m." """
-    names = [_with_article(c.name) for c in opening_channels]
-    verb = "abre" if len(names) == 1 else "abren"
-    return f"{join(names)} {verb} {format_when(moment, now)}"
 
 
 def _with_article(name: str) -> str:

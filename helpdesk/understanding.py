@@ -74,21 +74,6 @@ _CANONICAL: Mapping[str, Sequence[str]] = {
     "day": DAYS,
 }
 
-# Signs that the customer's operation is stopped (priority 1), and signs
-# that it is not. Normalised text; checked as substrings.
-_BLOCKING_CUES = (
-    "se cayo", "se nos cayo", "se me cayo", "se callo", "se cae", "se me cae", "se nos cae", "caido", "caida", "no funciona nada", "detenid", "parad", "bloquead",
-    "toda la operacion", "todos los usuarios", "ningun usuario", "nadie puede", "varios usuarios",
-    "muchos usuarios", "produccion", "vence hoy", "hoy vence", "plazo hoy", "vencimiento hoy",
-    "no podemos facturar", "no podemos firmar", "no podemos estampar", "no podemos emitir",
-    "service down", "is down", "outage", "production", "urgentisimo", "urgente",
-)
-_NOT_BLOCKING_CUES = (
-    "no es urgente", "no urge", "no detiene", "no nos detiene", "no me detiene", "puede esperar",
-    "no afecta la operacion", "solo yo", "solo a mi", "no bloquea", "not urgent", "no hay afan",
-)
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9/+-]+", normalize(text))
 
@@ -228,16 +213,6 @@ def detect_service(text: str, entities: Iterable[Mapping[str, object]] = ()) -> 
     """The affected service named in a message, if any."""
     values = entity_values(entities, "service") or values_in_text(text, "service")
     return values[0] if values else None
-
-
-def detect_blocking(text: str) -> bool | None:
-    """Whether the message says the operation is stopped (True), is not (False), or neither (None)."""
-    norm = normalize(text)
-    if any(cue in norm for cue in _NOT_BLOCKING_CUES):
-        return False
-    if any(cue in norm for cue in _BLOCKING_CUES):
-        return True
-    return None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -14,7 +14,6 @@ timeout put it in the state they need first (Desk.ensure), so order does not mat
 from __future__ import annotations
 
 import json
-import queue
 import secrets
 import time
 import urllib.parse
@@ -23,11 +22,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
 from desk.security import conversation_ref
 from tests.conftest import ROOT
 from tests.desk_support import Agent, Desk, packet, wait_for
+from tests.socketio_customer import SocketCustomer
 from tools import stack
 
 NOW = "2026-12-04T10:00"  # Friday morning: the chat, the line and the e-mail are open
@@ -108,67 +107,12 @@ def agent(desk) -> Agent:
     return signed_in
 
 
-class Customer:
-    """The widget's side of the conversation: one socket.io connection with a session id."""
-
-    def __init__(self, rasa_url: str, session: str | None = None):
-        self.inbox: queue.Queue[dict] = queue.Queue()
-        self.received: list[dict] = []
-        confirmed: queue.Queue[str] = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("session_confirm", confirmed.put)
-        self.sio.on("bot_uttered", self.inbox.put)
-        self.sio.connect(rasa_url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=10)
-        self.sio.emit("session_request", {"session_id": session})
-        # The server issues the session value; session_id is the conversation id agents see.
-        self.session = confirmed.get(timeout=30)
-        self.session_id = self.session.rpartition(".")[0]
-
-    def say(self, text: str) -> None:
-        self.drain()
-        self.sio.emit("user_uttered", {"message": text, "session_id": self.session})
-
-    def drain(self) -> list[dict]:
-        """Messages that arrived and were not looked at yet."""
-        got = []
-        while True:
-            try:
-                got.append(self.inbox.get_nowait())
-            except queue.Empty:
-                break
-        self.received += got
-        return got
-
-    def wait_for(self, fragment: str, timeout: float = 30) -> str:
-        """The text of the first new message containing ``fragment``."""
-        seen = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                message = self.inbox.get(timeout=max(0.05, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.received.append(message)
-            seen.append(message.get("text", ""))
-            if fragment in message.get("text", ""):
-                return message["text"]
-        raise AssertionError(f"the customer got no message with {fragment!r} in {timeout} s; got {seen}")
-
-    def silence(self, seconds: float) -> list[str]:
-        """What arrives within ``seconds`` (should be nothing while an agent has the conversation)."""
-        time.sleep(seconds)
-        return [m.get("text", "") for m in self.drain()]
-
-    def close(self) -> None:
-        self.sio.disconnect()
-
-
 @pytest.fixture
 def customer(servers):
-    customers: list[Customer] = []
+    customers: list[SocketCustomer] = []
 
-    def connect(session: str | None = None) -> Customer:
-        c = Customer(servers.rasa_url, session)
+    def connect(session: str | None = None) -> SocketCustomer:
+        c = SocketCustomer(servers.rasa_url, session)
         customers.append(c)
         return c
 
@@ -181,7 +125,7 @@ def pause_events(tracker: dict) -> list[str]:
     return [e["event"] for e in tracker["events"] if e["event"] in ("pause", "resume")]
 
 
-def ask_for_an_agent(c: Customer, need: str) -> float:
+def ask_for_an_agent(c: SocketCustomer, need: str) -> float:
     """The customer asks for a person and says what they need; returns when the answer was sent."""
     c.say("quiero hablar con un asesor")
     c.wait_for(ASKS_WHAT)
@@ -200,7 +144,7 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
 
     # 1. The request reaches the desk with the packet.
     sent = ask_for_an_agent(c, need)
-    row = wait_for(lambda: agent.find(c.session_id), timeout=30, interval=0.02, message="the hand-off in the desk")
+    row = wait_for(lambda: agent.find(c.conversation_id), timeout=30, interval=0.02, message="the hand-off in the desk")
     to_desk = time.monotonic() - sent
     c.wait_for(QUEUED)
     to_customer = time.monotonic() - sent
@@ -213,7 +157,7 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
     details = agent.handoff(row["id"])
     p = details["packet"]
     record_property("packet", json.dumps(p, ensure_ascii=False))
-    assert p["version"] == 1 and p["conversation_id"] == c.session_id and p["channel"] == "socketio"
+    assert p["version"] == 1 and p["conversation_id"] == c.conversation_id and p["channel"] == "socketio"
     assert p["reason"] == "customer_request" and p["reason_text"] == "El cliente pidió hablar con un asesor"
     assert p["priority"] == "sin clasificar" and p["service"] == "No indicado"
     assert p["description"] == need
@@ -229,18 +173,18 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
         encoding="utf-8")
     page = agent.page(row["id"]).text
     for shown in ("Datos de la transferencia", "El cliente pidió hablar con un asesor", "Sin clasificar",
-                  "No indicado", need, c.session_id, "Tomar conversación"):
+                  "No indicado", need, c.conversation_id, "Tomar conversación"):
         assert shown in page, shown
-    assert desk.status(c.session_id).json()["status"] == "queued"
-    assert not servers.tracker(c.session_id)["paused"]
+    assert desk.status(c.conversation_id).json()["status"] == "queued"
+    assert not servers.tracker(c.conversation_id)["paused"]
 
     # 2. The agent takes it: the customer is told who attends, and only now the bot is paused.
     taken = agent.take(row["id"])
     assert taken.status_code == 200, taken.text
     assert c.wait_for(TAKEN, timeout=10) == TAKEN
-    tracker = servers.tracker(c.session_id)
+    tracker = servers.tracker(c.conversation_id)
     assert tracker["paused"] and pause_events(tracker) == ["pause"]
-    assert desk.status(c.session_id).json() == {"status": "taken", "agent": "Ana", "handoff_id": row["id"]}
+    assert desk.status(c.conversation_id).json() == {"status": "taken", "agent": "Ana", "handoff_id": row["id"]}
 
     # 3. While paused the bot stays quiet, and the agent sees the customer's message.
     question = f"¿sigue ahí? mi NIT es 900123456-7 {marker}"
@@ -249,7 +193,7 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
                     timeout=10, message="the customer's message in the desk")
     assert line[0]["from"] == "cliente"
     assert c.silence(3) == []
-    events = servers.tracker(c.session_id)["events"]
+    events = servers.tracker(c.conversation_id)["events"]
     last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
     assert events[last_user]["text"] == question
     assert not [e for e in events[last_user:] if e["event"] == "bot"], "the bot answered while paused"
@@ -264,29 +208,29 @@ def test_customer_is_handed_to_an_agent_and_back(servers, desk, agent, customer,
     # 5. Hand back: the bot answers again.
     assert agent.hand_back(row["id"]).status_code == 200
     assert c.wait_for(HANDED_BACK, timeout=10) == HANDED_BACK
-    assert not servers.tracker(c.session_id)["paused"]
+    assert not servers.tracker(c.conversation_id)["paused"]
     c.say("¿cuál es el teléfono de soporte?")
     assert MAIN_LINE in c.wait_for(MAIN_LINE, timeout=30)
-    assert desk.status(c.session_id).json()["status"] == "returned"
+    assert desk.status(c.conversation_id).json()["status"] == "returned"
 
     # Customer text never reaches the desk's log (INFO).
     assert marker not in desk.log() and "900123456" not in desk.log()
-    assert conversation_ref(c.session_id) in desk.log() and c.session_id not in desk.log()
+    assert conversation_ref(c.conversation_id) in desk.log() and c.conversation_id not in desk.log()
 
 
 def test_close_ends_the_agents_conversation_and_the_bot_goes_on(servers, desk, agent, customer):
     c = customer()
     ask_for_an_agent(c, "necesito renovar el certificado de la empresa")
     c.wait_for(QUEUED)
-    row = wait_for(lambda: agent.find(c.session_id), timeout=10, message="the hand-off in the desk")
+    row = wait_for(lambda: agent.find(c.conversation_id), timeout=10, message="the hand-off in the desk")
     assert agent.take(row["id"]).status_code == 200
     c.wait_for(TAKEN, timeout=10)
     assert agent.close(row["id"]).status_code == 200
     c.wait_for("La conversación con el asesor terminó. Gracias por escribirnos.", timeout=10)
-    assert pause_events(servers.tracker(c.session_id)) == ["pause", "resume"]
+    assert pause_events(servers.tracker(c.conversation_id)) == ["pause", "resume"]
     c.say("¿cuál es el correo de soporte?")
     c.wait_for("soporte.firmadigital@certicamara.com", timeout=30)
-    assert desk.status(c.session_id).json()["status"] == "closed"
+    assert desk.status(c.conversation_id).json()["status"] == "closed"
 
 
 # ------------------------------------------------------------------ when things go wrong
@@ -300,15 +244,15 @@ def test_nobody_takes_it_in_time_the_customer_is_told_and_the_bot_goes_on(server
         c.wait_for(QUEUED)
         told = c.wait_for(TIMED_OUT, timeout=SHORT_TIMEOUT + 20)
         assert "Le atienden ahora" in told and MAIN_LINE in told
-        assert desk.status(c.session_id).json()["status"] == "expired"
-        tracker = servers.tracker(c.session_id)
+        assert desk.status(c.conversation_id).json()["status"] == "expired"
+        tracker = servers.tracker(c.conversation_id)
         assert pause_events(tracker) == [] and not tracker["paused"]
         assert any(e["event"] == "user" and e.get("text") == "EXTERNAL: request_human" for e in tracker["events"])
         c.say("¿cuál es el teléfono de soporte?")
         assert MAIN_LINE in c.wait_for(MAIN_LINE, timeout=30)
         agent = Agent(desk)
         agent.login()
-        row = agent.find(c.session_id)
+        row = agent.find(c.conversation_id)
         assert row["status"] == "expired" and row["status_label"] == "Expiró: nadie la tomó a tiempo"
         assert agent.take(row["id"]).status_code == 409
     finally:
@@ -322,7 +266,7 @@ def test_desk_down_the_bot_offers_alternatives_and_is_not_paused(servers, custom
         ask_for_an_agent(c, "tengo un problema con el estampado cronológico")
         answer = c.wait_for(DESK_DOWN, timeout=30)
         assert "Le atienden ahora" in answer and MAIN_LINE in answer
-        tracker = servers.tracker(c.session_id)
+        tracker = servers.tracker(c.conversation_id)
         assert pause_events(tracker) == [] and not tracker["paused"]
         c.say("¿cuál es el teléfono de soporte?")
         assert MAIN_LINE in c.wait_for(MAIN_LINE, timeout=30)

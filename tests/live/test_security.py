@@ -8,58 +8,17 @@ Rasa API token is not on the command line.
 
 from __future__ import annotations
 
-import queue
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
-import socketio
+
+from tests.socketio_customer import SocketCustomer
 
 pytestmark = pytest.mark.slow
 MAIN_LINE = "(601) 7442727"
-
-
-class Socket:
-    """One socket.io connection, as one page load of the website widget."""
-
-    def __init__(self, url: str, presented: str | None):
-        self.replies: queue.Queue[dict] = queue.Queue()
-        confirmed: queue.Queue[str] = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("session_confirm", confirmed.put)
-        self.sio.on("bot_uttered", self.replies.put)
-        self.sio.connect(url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=30)
-        self.sio.emit("session_request", {"session_id": presented})
-        self.session = confirmed.get(timeout=60)
-        self.conversation_id = self.session.rpartition(".")[0]
-
-    def send(self, text: str, session: str | None = None) -> None:
-        self.sio.emit("user_uttered", {"message": text, "session_id": session or self.session})
-
-    def wait_for(self, needle: str, timeout: float = 90) -> str:
-        received = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                received.append(self.replies.get(timeout=max(0.1, deadline - time.monotonic())).get("text", ""))
-            except queue.Empty:
-                break
-            if needle in received[-1]:
-                return "\n".join(received)
-        raise AssertionError(f"no reply with {needle!r}; got {received}")
-
-    def drain(self) -> list[str]:
-        out = []
-        while True:
-            try:
-                out.append(self.replies.get_nowait().get("text", ""))
-            except queue.Empty:
-                return out
-
-    def close(self) -> None:
-        self.sio.disconnect()
 
 
 def user_texts(assistant, conversation_id: str) -> list[str]:
@@ -74,8 +33,8 @@ def customer_socket(assistant):
     assistant.at("2026-12-04T10:00")
     sockets = []
 
-    def connect(presented: str | None = None) -> Socket:
-        sockets.append(Socket(assistant.url, presented))
+    def connect(presented: str | None = None) -> SocketCustomer:
+        sockets.append(SocketCustomer(assistant.url, presented))
         return sockets[-1]
 
     yield connect
