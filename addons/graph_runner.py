@@ -17,8 +17,15 @@ as in ``_add_inputs_to_graph``). The graph's nodes are Rasa's own, so the
 components, hooks and results are unchanged (checked against dask by
 tests/rasa/test_rasa_speedups.py on the trained model).
 
-Only the Rasa server's model loading uses it (``rasa.core.processor`` picks the
-runner class); ``rasa train`` keeps dask.
+Installed on ``DaskGraphRunner.create``, not on the name ``rasa.core.processor``
+looks up: the processor looks the runner class up *before* it reads the model
+archive, and reading the archive is what first imports ``addons`` when neither
+``credentials.yml`` nor ``endpoints.yml`` names a class from it (stock files).
+``create`` is called after the archive is read, so the first model load runs
+sequentially whatever the import order (tests/rasa/test_rasa_speedups.py loads
+a model with stock files and checks the runner). Only runners created without
+hooks are replaced: that is the prediction graph of a loaded model; Rasa's
+training (``GraphTrainer``) creates its runner with training hooks and keeps dask.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-import rasa.core.processor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
@@ -80,6 +86,22 @@ class SequentialGraphRunner(DaskGraphRunner):
             raise GraphRunError("Error running runner.") from error
 
 
+_ORIGINAL_CREATE = DaskGraphRunner.__dict__["create"]
+
+
+def _create(cls: type[DaskGraphRunner], graph_schema: Any, model_storage: Any, execution_context: Any,
+            hooks: list[Any] | None = None) -> DaskGraphRunner:
+    if cls is DaskGraphRunner and not hooks:
+        cls = SequentialGraphRunner
+    return cls(graph_schema, model_storage, execution_context, hooks)
+
+
 def install() -> None:
-    """Models the Rasa server loads from now on run with ``SequentialGraphRunner``."""
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+    """Prediction graphs created from now on (the model the server is loading, and every
+    later one) run with ``SequentialGraphRunner``."""
+    DaskGraphRunner.create = classmethod(_create)
+
+
+def uninstall() -> None:
+    """Put Rasa's own ``DaskGraphRunner.create`` back (tests compare the two)."""
+    DaskGraphRunner.create = _ORIGINAL_CREATE

@@ -44,7 +44,13 @@ def load(
     *args: Any,
     **kwargs: Any,
 ) -> RasaModel:
-    """``RasaModel.load`` with the weight-building training step run eagerly."""
+    """``RasaModel.load`` with the weight-building training step run eagerly.
+
+    Fine-tuning (``rasa train --finetune``) gets Rasa's own load: it goes on training
+    the model, so the training graph traced here is not wasted there."""
+    if finetune_mode:
+        return ORIGINAL_LOAD(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
+                             *args, **kwargs)
     logger.debug(f"Loading the model from {model_file_name} with finetune_mode={finetune_mode}...")
     model = cls(*args, **kwargs)
     learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
@@ -56,7 +62,7 @@ def load(
     model.run_eagerly = run_eagerly
     model.load_weights(model_file_name)
 
-    if not finetune_mode and predict_data_example:
+    if predict_data_example:
         model.run_inference(predict_data_example)
 
     logger.debug("Finished loading the model.")

@@ -244,8 +244,6 @@ def test_rule_matching_that_stops_early_finds_the_keys_rasa_finds():
 
 RUNNER_SCRIPT = r"""
 import asyncio, json, sys, types
-import addons
-from addons.graph_runner import SequentialGraphRunner
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -261,12 +259,16 @@ def comparable_parse(parsed):
             "entities": [(e["entity"], e["value"]) for e in parsed.get("entities", [])]}
 
 async def main():
+    # Nothing has imported addons yet, as in a server started with stock credentials.yml and
+    # endpoints.yml: reading the model archive imports it (its components live there).
+    addons_before = "addons" in sys.modules
     agent = Agent.load(sys.argv[1])
     processor = agent.processor
     runner = processor.graph_runner
     sequential_run = runner.run
     dask_run = types.MethodType(DaskGraphRunner.run, runner)
-    out = {"runner": type(runner).__name__, "parses": [], "predictions": [], "differ": []}
+    out = {"runner": type(runner).__name__, "addons_before_load": addons_before,
+           "addons_after_load": "addons" in sys.modules, "parses": [], "predictions": [], "differ": []}
     for text in MESSAGES:
         results = {}
         for name, run in (("sequential", sequential_run), ("dask", dask_run)):
@@ -297,7 +299,9 @@ def test_sequential_graph_runner_gives_the_parses_and_predictions_dask_gives():
     from tools.stack import MODEL
 
     out = run_in_rasa(RUNNER_SCRIPT, str(MODEL), timeout=600)
-    assert out["runner"] == "SequentialGraphRunner"  # the model was loaded with it
+    # The first model load runs sequentially even though addons was imported during it.
+    assert out["addons_before_load"] is False and out["addons_after_load"] is True, out
+    assert out["runner"] == "SequentialGraphRunner"
     assert out["differ"] == [], out
     # a real model answered: greeting, contact question and the critical incident recognised
     assert out["parses"][0] == "greet" and out["parses"][1] == "ask_contact", out
@@ -380,10 +384,14 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.utils.tensorflow.models import RasaModel
-before = [RemoteAction._validate_action_result, Event.resolve_by_type, RulePolicy._get_possible_keys, RasaModel.load]
+from rasa.engine.runner.dask import DaskGraphRunner
+def patched():
+    return [RemoteAction._validate_action_result, Event.resolve_by_type, RulePolicy._get_possible_keys,
+            RasaModel.load, DaskGraphRunner.create]
+before = patched()
 import addons
 from addons import speedups
-after = [RemoteAction._validate_action_result, Event.resolve_by_type, RulePolicy._get_possible_keys, RasaModel.load]
+after = patched()
 import rasa
 print(json.dumps({"unchanged": [a == b for a, b in zip(before, after)], "version": rasa.__version__,
                   "written_for": speedups.WRITTEN_FOR}))
@@ -392,7 +400,36 @@ print(json.dumps({"unchanged": [a == b for a, b in zip(before, after)], "version
 
 def test_the_switch_leaves_rasas_code_alone_and_on_installs_every_speed_up():
     off = run_in_rasa(GUARD_SCRIPT, "off")
-    assert off["unchanged"] == [True, True, True, True], off
+    assert off["unchanged"] == [True] * 5, off
     on = run_in_rasa(GUARD_SCRIPT, "on")
     assert on["version"] == on["written_for"]  # the guard would leave Rasa alone on another release
-    assert on["unchanged"] == [False, False, False, False], on
+    assert on["unchanged"] == [False] * 5, on
+
+
+FINETUNE_SCRIPT = r"""
+import json
+import addons
+from addons import model_load
+from rasa.nlu.classifiers.diet_classifier import DIET
+
+calls = []
+def rasas_load(cls, *args, **kwargs):
+    calls.append({"cls": cls.__name__, "finetune_mode": args[3]})
+    return "rasa's own load"
+model_load.ORIGINAL_LOAD = rasas_load
+out = {"finetune": DIET.load("model.tf_model", None, None, True)}
+try:
+    DIET.load("model.tf_model", None, None, False)  # the eager copy: fails on the missing data
+except Exception as e:
+    out["predict_error"] = type(e).__name__
+out["calls"] = calls
+print(json.dumps(out))
+"""
+
+
+def test_fine_tuning_loads_with_rasas_own_code():
+    """`rasa train --finetune` goes on training the loaded model: it gets Rasa's load."""
+    out = run_in_rasa(FINETUNE_SCRIPT)
+    assert out["finetune"] == "rasa's own load", out
+    assert out["calls"] == [{"cls": "DIET", "finetune_mode": True}], out  # only the fine-tuning load
+    assert "predict_error" in out, out
