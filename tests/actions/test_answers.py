@@ -9,6 +9,19 @@ import pytest
 from actions.answers import ActionAnswerQuestion
 from actions.triage import ActionTriageStep
 from helpdesk.dialogue import Topic
+from tests.published import (
+    CHAT_URL,
+    COORDINATOR_EMAIL,
+    COORDINATOR_PHONE,
+    MAIN_LINE,
+    MAIN_LINE_OPTIONS,
+    PQRSA_EMAIL,
+    PQRSA_PHONE,
+    PRIORITY_LINE,
+    SUPERVISOR_EMAIL,
+    SUPERVISOR_PHONE,
+    SUPPORT_EMAIL,
+)
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 
 
@@ -31,7 +44,7 @@ def test_phone_question_gets_the_support_line_with_hours_and_status(clock):
     clock("2026-12-04T10:00")  # Friday
     slots, text = answer("cual es el tel de soporte", "ask_contact", [{"entity": "channel", "value": "support_line"}])
     assert slots["answer_kind"] == "contact" and slots["answer_ready"] is True
-    assert "(601) 7442727, opción 2 (Soporte) y luego opción 1" in text
+    assert f"{MAIN_LINE}, {MAIN_LINE_OPTIONS}" in text
     assert "de lunes a viernes de 7:00 a. m. a 7:00 p. m. y los sábados de 8:00 a. m. a 1:00 p. m." in text
     assert "Ahora atiende, hasta las 7:00 p. m." in text
     assert PRIORITY_NUMBER not in text
@@ -40,14 +53,14 @@ def test_phone_question_gets_the_support_line_with_hours_and_status(clock):
 def test_the_chat_link_while_the_chat_is_closed_says_when_it_opens(clock):
     clock("2026-12-05T13:30")  # Saturday afternoon
     _, text = answer("link del chat", "ask_contact", [{"entity": "channel", "value": "chat"}])
-    assert "http://chat.certicamara.com/CertiChat/chat.php" in text
+    assert CHAT_URL in text
     assert "Ahora está cerrado; abre el lunes a las 7:00 a. m." in text
 
 
 def test_email_can_be_written_while_closed(clock):
     clock("2026-12-01T20:00")  # Tuesday night
     _, text = answer("me da el correo", "ask_contact", [{"entity": "channel", "value": "correo"}])
-    assert "soporte.firmadigital@certicamara.com" in text
+    assert SUPPORT_EMAIL in text
     assert "lo que escriba se atenderá desde mañana miércoles a las 7:00 a. m." in text
 
 
@@ -62,14 +75,14 @@ def test_the_24_7_number_when_asked_for_by_any_name_with_what_it_is_for(clock, t
 def test_a_plain_phone_question_is_the_support_line(clock):
     clock("2026-12-06T03:00")
     _, text = answer("cual es el cel", "ask_contact", [{"entity": "channel", "value": "cel"}])
-    assert PRIORITY_NUMBER not in text and "(601) 7442727" in text
+    assert PRIORITY_NUMBER not in text and MAIN_LINE in text
 
 
 def test_supervisor_email_is_not_mixed_with_the_support_email(clock):
     clock("2026-12-04T10:00")
     _, text = answer("correo del supervisor", "ask_contact",
                      [{"entity": "channel", "value": "email"}, {"entity": "channel", "value": "supervisor"}])
-    assert "supervisor.mesadeayuda@certicamara.com" in text
+    assert SUPERVISOR_EMAIL in text
     assert "soporte.firmadigital@" not in text
 
 
@@ -113,7 +126,7 @@ def test_open_now_gives_the_open_channels_with_their_contact(clock):
     clock("2026-12-04T17:30")  # Friday: line and chat until 19:00, e-mail closed at 17:00
     slots, text = answer("hay alguien que me atienda ya?", "ask_open_now")
     assert slots["answer_kind"] == "open_now"
-    assert "(601) 7442727" in text and "chat.certicamara.com" in text and "(hasta las 7:00 p. m.)" in text
+    assert MAIN_LINE in text and CHAT_URL in text and "(hasta las 7:00 p. m.)" in text
     assert "soporte.firmadigital@" not in text
     assert PRIORITY_NUMBER not in text
 
@@ -132,7 +145,7 @@ def test_closed_now_says_why_and_when_the_next_channel_opens(clock, moment, reas
     slots, text = answer("hay alguien?", "ask_open_now")
     assert slots["answer_kind"] == "closed_now"
     assert reason in text and when in text
-    assert "soporte.firmadigital@certicamara.com" in text  # what to do meanwhile
+    assert SUPPORT_EMAIL in text  # what to do meanwhile
     assert PRIORITY_NUMBER not in text
 
 
@@ -150,7 +163,7 @@ def test_pqrsa_and_the_phone_follow_up(clock):
     clock("2026-12-05T10:00")  # Saturday: PQRSA closed
     slots, text = answer("quiero poner una queja", "submit_pqrsa", [{"entity": "request_type", "value": "queja"}])
     assert slots["answer_kind"] == "pqrsa" and "Para radicar su queja" in text
-    assert "certicamararesponde@certicamara.com" in text and "(601) 7442727, opción 3" in text
+    assert PQRSA_EMAIL in text and f"{PQRSA_PHONE.value}, {PQRSA_PHONE.instructions}" in text
     assert text.count("PQRSA") == 1  # the long channel name is not said twice
     slots, text = follow(slots, "y por telefono?", "ask_contact", [{"entity": "channel", "value": "telefono"}])
     assert "opción 3" in text and "opción 2" not in text
@@ -176,7 +189,7 @@ def test_escalation_gives_the_supervisor_at_once_and_the_case_is_optional(clock)
     clock("2026-12-04T10:00")
     slots, text = answer("nadie me resuelve, quiero hablar con un supervisor", "request_escalation")
     assert slots["answer_kind"] == "escalation_supervisor"
-    assert "supervisor.mesadeayuda@certicamara.com" in text and "(601) 745 2141, extensiones 1104, 1108 o 1102" in text
+    assert SUPERVISOR_EMAIL in text and f"{SUPERVISOR_PHONE.value}, extensiones 1104, 1108 o 1102" in text
     assert "Si tiene número de caso, inclúyalo en el correo." in text
     assert "se escala" not in text and PRIORITY_NUMBER not in text
     _, text = answer("nadie me resuelve el caso 778812", "request_escalation")
@@ -187,14 +200,14 @@ def test_already_talked_to_the_supervisor_gets_the_coordinator(clock):
     clock("2026-12-04T10:00")
     slots, text = answer("ya hable con el supervisor y nada", "request_escalation")
     assert slots["answer_kind"] == "escalation_coordinator"
-    assert "coordinador.mesadeayuda@certicamara.com" in text and "extensión 1101" in text
+    assert COORDINATOR_EMAIL in text and f"{COORDINATOR_PHONE.value}, extensión {COORDINATOR_PHONE.extensions[0]}" in text
 
 
 def test_never_contacted_support_goes_to_support_first(clock):
     clock("2026-12-04T10:00")
     slots, text = answer("no he llamado a soporte, quiero al supervisor de una", "request_escalation")
     assert slots["answer_kind"] == "escalation_first_level"
-    assert "(601) 7442727" in text and "soporte.firmadigital@certicamara.com" in text
+    assert MAIN_LINE in text and SUPPORT_EMAIL in text
     assert "supervisor.mesadeayuda" not in text
 
 
@@ -202,13 +215,13 @@ def test_escalation_levels(clock):
     clock("2026-12-04T10:00")
     _, text = answer("cuales son los niveles de escalamiento", "ask_escalation_levels")
     assert text.index("Nivel 1") < text.index("Nivel 2") < text.index("Nivel 3")
-    assert "coordinador.mesadeayuda@certicamara.com" in text
+    assert COORDINATOR_EMAIL in text
 
 
 def test_a_loose_channel_or_day_is_answered_not_a_dead_end(clock):
     clock("2026-12-01T10:00")
     _, text = answer("correo", "inform")
-    assert "soporte.firmadigital@certicamara.com" in text
+    assert SUPPORT_EMAIL in text
     _, text = answer("el jueves", "inform")
     assert "jueves 3 de diciembre" in text and "7:00 a. m." in text
 
@@ -249,16 +262,16 @@ def test_critical_incident_gets_the_24_7_line_first_at_any_hour(clock, moment, k
     assert slots["answer_kind"] == kind
     text = render("utter_answer", slots)["text"]
     assert text.startswith("Prioridad 1 (crítica)")
-    assert text.index("(57) 318 717 49 37") < text.index("\n")  # the 24/7 line leads
+    assert text.index(PRIORITY_LINE) < text.index("\n")  # the 24/7 line leads
     assert expected in text and absent not in text
 
 
 @pytest.mark.parametrize("family,present,absent", [
-    ("general", "(601) 7442727", PRIORITY_NUMBER),
+    ("general", MAIN_LINE, PRIORITY_NUMBER),
     ("critical", PRIORITY_NUMBER, None),
-    ("pqrsa", "certicamararesponde@certicamara.com", PRIORITY_NUMBER),
-    ("escalation", "supervisor.mesadeayuda@certicamara.com", PRIORITY_NUMBER),
-    ("human", "chat.certicamara.com", PRIORITY_NUMBER),
+    ("pqrsa", PQRSA_EMAIL, PRIORITY_NUMBER),
+    ("escalation", SUPERVISOR_EMAIL, PRIORITY_NUMBER),
+    ("human", CHAT_URL, PRIORITY_NUMBER),
 ])
 def test_without_the_action_server_the_static_answer_fits_the_request(family, present, absent):
     # answer_ready is false when the action server did not run this turn; request_family
@@ -282,7 +295,7 @@ def test_only_answer_variables_holding_a_value_are_reset(clock):
     assert reset == {"email_summary", "triage_reason"}
     assert len(set_names) < 12
     text = render("utter_answer", slots_after(t, events))["text"]
-    assert "certicamararesponde@certicamara.com" in text
+    assert PQRSA_EMAIL in text
 
 
 @pytest.mark.parametrize("text", ["what is the email for complaints?", "a que correo mando un reclamo"])
@@ -290,5 +303,5 @@ def test_the_email_for_a_request_type_is_the_pqrsa_email(clock, text):
     # Naming a PQRSA type (in Spanish or English) makes the generic "correo" the PQRSA one.
     clock("2026-12-09T16:30")
     _, answer_text = answer(text, "ask_contact", [{"entity": "channel", "value": "email"}])
-    assert "certicamararesponde@certicamara.com" in answer_text
-    assert "soporte.firmadigital@certicamara.com" not in answer_text
+    assert PQRSA_EMAIL in answer_text
+    assert SUPPORT_EMAIL not in answer_text

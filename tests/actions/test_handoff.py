@@ -4,6 +4,7 @@ import pytest
 
 from actions.handoff import ActionRequestHuman
 from actions.unclear import ActionHandleUnclearMessage, consecutive_fallbacks
+from tests.published import CHAT_URL, MAIN_LINE, SUPPORT_EMAIL
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 from tests.unit.test_desk_client import FakeDesk
 
@@ -29,7 +30,7 @@ def test_outside_chat_hours_no_handoff_and_when_agents_return(clock, desk):
     slots = human()
     assert slots["answer_kind"] == "human_unavailable" and slots["question_pending"] is False
     text = render("utter_answer", slots)["text"]
-    assert "vuelven el lunes a las 7:00 a. m." in text and "soporte.firmadigital@certicamara.com" in text
+    assert "vuelven el lunes a las 7:00 a. m." in text and SUPPORT_EMAIL in text
     assert PRIORITY_NUMBER not in text
     assert desk.requests == []
 
@@ -44,7 +45,7 @@ def test_rest_customers_get_the_chat_and_the_line(clock, desk):
     clock("2026-12-04T10:00")
     slots = human(channel="rest")
     assert slots["answer_kind"] == "human_available"
-    assert "chat.certicamara.com" in render("utter_answer", slots)["text"]
+    assert CHAT_URL in render("utter_answer", slots)["text"]
     assert desk.requests == []
 
 
@@ -77,7 +78,7 @@ def test_desk_down_offers_the_alternatives(clock, monkeypatch):
     events, _ = run(ActionRequestHuman(), t)
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "handoff_failed"
-    assert "(601) 7442727" in render("utter_answer", slots)["text"]
+    assert MAIN_LINE in render("utter_answer", slots)["text"]
 
 
 def test_desk_timeout_notice(clock, desk):

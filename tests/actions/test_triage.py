@@ -5,6 +5,7 @@ import pytest
 from actions.questions import ValidateQuestionForm
 from actions.triage import ActionTriageStep
 from helpdesk.triage import description_from_first_message, extract_case_number, read_reply
+from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 
 
@@ -67,7 +68,7 @@ def test_during_hours_there_is_no_questionnaire(clock):
     slots = step("tengo un problema con la factura electronica, no me deja firmar")
     assert slots["question_pending"] is False and slots["answer_kind"] == "normal_open"
     text = render("utter_answer", slots)["text"]
-    assert "(601) 7442727" in text and "(hasta las 7:00 p. m.)" in text
+    assert MAIN_LINE in text and "(hasta las 7:00 p. m.)" in text
     assert PRIORITY_NUMBER not in text
 
 
@@ -87,7 +88,7 @@ def test_full_after_hours_path_to_a_non_critical_decision(clock):
     assert "No es un incidente crítico" in text
     assert "abren mañana lunes a las 7:00 a. m." in text
     # What to write, naming what the customer already said; short enough for a phone.
-    assert "escriba a soporte.firmadigital@certicamara.com con el servicio (firma digital), qué pasó" in text
+    assert f"escriba a {SUPPORT_EMAIL} con el servicio (firma digital), qué pasó" in text
     assert "NIT o cédula" in text and len(text) <= 400
     assert PRIORITY_NUMBER not in text
 

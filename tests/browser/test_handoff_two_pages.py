@@ -21,9 +21,8 @@ import pytest
 
 from tests.browser.conftest import NOW, artifact, expect
 from tests.desk_support import AGENT, Desk
+from tests.published import MAIN_LINE
 from tools import stack
-
-MAIN_LINE = "(601) 7442727"
 
 
 @pytest.fixture

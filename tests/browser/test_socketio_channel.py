@@ -5,9 +5,8 @@ await: the server then accepts messages but replies never reach the client.
 These tests fail loudly if the Rasa environment drifts from 5.9.0.
 """
 
+from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer as Client
-
-MAIN_LINE = "(601) 7442727"
 
 
 def test_replies_arrive_over_socketio_with_session_persistence(web_stack):
@@ -24,7 +23,7 @@ def test_a_new_connection_with_the_issued_session_continues_the_conversation(web
     first = Client(web_stack.rasa_url)
     try:
         first.say("¿cuál es el correo de soporte?")
-        first.wait_for("soporte.firmadigital@certicamara.com")
+        first.wait_for(SUPPORT_EMAIL)
     finally:
         first.close()
     second = Client(web_stack.rasa_url, first.session)  # a page reload
@@ -32,7 +31,7 @@ def test_a_new_connection_with_the_issued_session_continues_the_conversation(web
         assert second.session == first.session
         # "¿me lo repite?" only gets the e-mail because the server kept the conversation.
         second.say("¿me lo repite?")
-        second.wait_for("soporte.firmadigital@certicamara.com")
+        second.wait_for(SUPPORT_EMAIL)
     finally:
         second.close()
     assert web_stack.user_texts(first.conversation_id)[-2:] == ["¿cuál es el correo de soporte?", "¿me lo repite?"]

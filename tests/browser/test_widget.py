@@ -11,9 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import ROOT, expect
-
-MAIN_LINE = "(601) 7442727"
-MAIN_TEL = "tel:+576017442727"
+from tests.published import CHAT_URL, MAIN_LINE, MAIN_TEL, PRIORITY_LINE, PRIORITY_NUMBER, SUPPORT_EMAIL
 
 
 def test_phone_question_is_answered_with_a_tel_link(chat):
@@ -35,8 +33,8 @@ def test_phone_question_is_answered_with_a_tel_link(chat):
 def test_critical_incident_number_is_a_tel_link(chat):
     chat.open_with_welcome()
     chat.send("se cayó el servicio de firma, toda la operación está detenida")
-    answer = chat.wait_for_bot("318 717 49 37")
-    expect(answer.locator('a[href="tel:+573187174937"]')).to_have_text("(57) 318 717 49 37")
+    answer = chat.wait_for_bot(PRIORITY_NUMBER)
+    expect(answer.locator('a[href="tel:+573187174937"]')).to_have_text(PRIORITY_LINE)
     assert chat.errors == []
 
 
@@ -113,22 +111,22 @@ def test_tampered_history_is_rendered_as_text(chat):
 
 LINK_CASES = [
     ("Línea (601) 7442727, opción 2.",
-     [("Línea ", None), ("(601) 7442727", MAIN_TEL), (", opción 2.", None)]),
+     [("Línea ", None), (MAIN_LINE, MAIN_TEL), (", opción 2.", None)]),
     ("Prioridad 1: (57) 318 717 49 37.",
-     [("Prioridad 1: ", None), ("(57) 318 717 49 37", "tel:+573187174937"), (".", None)]),
+     [("Prioridad 1: ", None), (PRIORITY_LINE, "tel:+573187174937"), (".", None)]),
     ("teléfono (601) 745 2141, extensiones 1104, 1108 o 1102",
      [("teléfono ", None), ("(601) 745 2141", "tel:+576017452141"), (", extensiones 1104, 1108 o 1102", None)]),
     ("chat http://chat.certicamara.com/CertiChat/chat.php; correo",
-     [("chat ", None), ("http://chat.certicamara.com/CertiChat/chat.php", "http://chat.certicamara.com/CertiChat/chat.php"),
+     [("chat ", None), (CHAT_URL, CHAT_URL),
       ("; correo", None)]),
     ("(en http://chat.certicamara.com/CertiChat/chat.php).",
-     [("(en ", None), ("http://chat.certicamara.com/CertiChat/chat.php", "http://chat.certicamara.com/CertiChat/chat.php"),
+     [("(en ", None), (CHAT_URL, CHAT_URL),
       (").", None)]),
     ("escriba a soporte.firmadigital@certicamara.com.",
-     [("escriba a ", None), ("soporte.firmadigital@certicamara.com", "mailto:soporte.firmadigital@certicamara.com"),
+     [("escriba a ", None), (SUPPORT_EMAIL, "mailto:soporte.firmadigital@certicamara.com"),
       (".", None)]),
     ("Abrir: mailto:soporte.firmadigital@certicamara.com?subject=Caso%20de%20soporte&body=Hola%2C%20equipo",
-     [("Abrir: ", None), ("soporte.firmadigital@certicamara.com",
+     [("Abrir: ", None), (SUPPORT_EMAIL,
                           "mailto:soporte.firmadigital@certicamara.com?subject=Caso%20de%20soporte&body=Hola%2C%20equipo")]),
     ("javascript:alert(1) <a href=x>hola</a> ftp://x 1234567", [("javascript:alert(1) <a href=x>hola</a> ftp://x 1234567", None)]),
 ]
@@ -194,7 +192,7 @@ def test_keyboard_only(chat):
 
     page.keyboard.type("¿cuál es el correo de soporte?")
     page.keyboard.press("Enter")
-    chat.wait_for_bot("soporte.firmadigital@certicamara.com")
+    chat.wait_for_bot(SUPPORT_EMAIL)
     expect(chat.input).to_have_value("")
     expect(chat.input).to_be_focused()
 

@@ -31,8 +31,6 @@ from tools import stack
 # Saturday 5 December 2026, 20:00 in Bogotá: every regular channel is closed, so
 # the answers are the after-hours ones and the triage flow starts.
 ASSISTANT_NOW = "2026-12-05T20:00"
-MAIN_LINE = "(601) 7442727"
-PRIORITY_LINE = "(57) 318 717 49 37"
 SCALE_OUT_ENDPOINTS = ROOT / "deploy" / "endpoints.scale-out.yml"
 
 

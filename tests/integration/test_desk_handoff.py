@@ -26,11 +26,11 @@ import requests
 from desk.security import conversation_ref
 from tests.conftest import ROOT
 from tests.desk_support import Agent, Desk, packet, wait_for
+from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer
 from tools import stack
 
 NOW = "2026-12-04T10:00"  # Friday morning: the chat, the line and the e-mail are open
-MAIN_LINE = "(601) 7442727"
 QUEUE_TIMEOUT = 120  # long enough that nothing expires by accident
 SHORT_TIMEOUT = 3
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -229,7 +229,7 @@ def test_close_ends_the_agents_conversation_and_the_bot_goes_on(servers, desk, a
     c.wait_for("La conversación con el asesor terminó. Gracias por escribirnos.", timeout=10)
     assert pause_events(servers.tracker(c.conversation_id)) == ["pause", "resume"]
     c.say("¿cuál es el correo de soporte?")
-    c.wait_for("soporte.firmadigital@certicamara.com", timeout=30)
+    c.wait_for(SUPPORT_EMAIL, timeout=30)
     assert desk.status(c.conversation_id).json()["status"] == "closed"
 
 

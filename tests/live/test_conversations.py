@@ -6,8 +6,17 @@ server: NLU, rules, actions and responses together, as customers use them.
 
 import pytest
 
-P1 = "318 717 49 37"
-MAIN_LINE = "(601) 7442727"
+from tests.published import (
+    CHAT_URL,
+    COORDINATOR_EMAIL,
+    MAIN_LINE,
+    PQRSA_EMAIL,
+    PRIORITY_NUMBER,
+    SUPERVISOR_EMAIL,
+    SUPPORT_EMAIL,
+)
+
+P1 = PRIORITY_NUMBER
 
 
 def test_phone_question_with_typos(customer):
@@ -21,7 +30,7 @@ def test_phone_question_with_typos(customer):
 def test_all_caps_chat_link_on_saturday_afternoon(customer):
     c = customer("2026-12-05T13:30")
     text = c.say("PASEME EL LINK DEL CHAT")
-    assert "http://chat.certicamara.com/CertiChat/chat.php" in text
+    assert CHAT_URL in text
     assert "abre el lunes a las 7:00 a. m." in text
 
 
@@ -59,14 +68,14 @@ def test_can_you_attend_me_now_when_closed(customer, moment, expected):
     c = customer(moment)
     text = c.say("me pueden atender ahora?")
     assert expected in text
-    assert "soporte.firmadigital@certicamara.com" in text
+    assert SUPPORT_EMAIL in text
     assert P1 not in text
 
 
 def test_can_you_attend_me_now_when_open(customer):
     c = customer("2026-12-04T17:30")
     text = c.say("hay alguien q me atienda ya?")
-    assert MAIN_LINE in text and "chat.certicamara.com" in text
+    assert MAIN_LINE in text and CHAT_URL in text
     assert P1 not in text
 
 
@@ -81,14 +90,14 @@ def test_critical_incident_during_hours_also_gives_open_channels(customer):
     c = customer("2026-12-04T10:00")
     text = c.say("no podemos firmar nada en produccion, ningun usuario puede firmar")
     assert P1 in text
-    assert MAIN_LINE in text and "chat.certicamara.com" in text
+    assert MAIN_LINE in text and CHAT_URL in text
 
 
 def test_renewal_question_sunday_10am(customer):
     c = customer("2026-12-06T10:00")
     text = c.say("buenas, quiero renovar mi firma digital q esta por vencer")
     assert "lunes a las 7:00 a. m." in text
-    assert "soporte.firmadigital@certicamara.com" in text
+    assert SUPPORT_EMAIL in text
     assert P1 not in text
 
 
@@ -110,7 +119,7 @@ def test_festivo_morning(customer):
 def test_pqrsa_complaint(customer):
     c = customer("2026-12-04T10:00")
     text = c.say("quiero poner una queja por un cobro que me hicieron")
-    assert "certicamararesponde@certicamara.com" in text and "opción 3" in text
+    assert PQRSA_EMAIL in text and "opción 3" in text
     assert P1 not in text
 
 
@@ -139,7 +148,7 @@ def test_after_hours_triage_with_buttons_and_summary(customer):
     assert "Descríbame el problema" in text
     text = c.say("el token no aparece cuando lo conecto al computador")
     assert "No es un incidente crítico" in text
-    assert "escriba a soporte.firmadigital@certicamara.com con el servicio (firma digital)" in text
+    assert f"escriba a {SUPPORT_EMAIL} con el servicio (firma digital)" in text
     assert P1 not in text
 
 
@@ -147,7 +156,7 @@ def test_triage_digression_then_resume(customer):
     c = customer("2026-12-05T20:00")
     c.say("tengo un problema con el estampado")
     text = c.say("cual es el correo de soporte?")
-    assert "soporte.firmadigital@certicamara.com" in text
+    assert SUPPORT_EMAIL in text
     assert "¿El problema detiene su operación?" in text  # the pending question again
     text = c.say("si, toda la operacion esta parada")
     assert P1 in text
@@ -173,14 +182,14 @@ def test_escalation_to_the_coordinator(customer):
     # No questions first: the coordinator's contacts in the first answer.
     c = customer("2026-12-04T10:00")
     text = c.say("ya hable con el supervisor y no me resolvieron nada")
-    assert "coordinador.mesadeayuda@certicamara.com" in text and "1101" in text
+    assert COORDINATOR_EMAIL in text and "1101" in text
     assert P1 not in text
 
 
 def test_escalation_gives_the_supervisor_at_once_and_never_contacted_support_goes_to_level_1(customer):
     c = customer("2026-12-04T10:00")
     text = c.say("quiero hablar con un supervisor, nadie me resuelve")
-    assert "supervisor.mesadeayuda@certicamara.com" in text and "1104" in text
+    assert SUPERVISOR_EMAIL in text and "1104" in text
     assert "número de caso" in text and P1 not in text  # optional, never a gate
     text = c.say("no he llamado a soporte todavía, quiero ir directo al supervisor")
     assert "grupo de soporte técnico" in text and MAIN_LINE in text
@@ -198,13 +207,13 @@ def test_three_misunderstandings_in_a_row_on_rest_give_the_agents_channels(custo
     assert "no le entendí" in second and "otra forma" in second
     third = c.say("/nlu_fallback")
     assert "no logro entenderle" in third
-    assert "chat.certicamara.com" in third  # REST cannot carry an agent's replies
+    assert CHAT_URL in third  # REST cannot carry an agent's replies
 
 
 def test_asking_for_a_person_on_rest_during_chat_hours(customer):
     c = customer("2026-12-04T10:00")
     text = c.say("quiero hablar con un asesor")
-    assert "chat.certicamara.com" in text and P1 not in text
+    assert CHAT_URL in text and P1 not in text
 
 
 def test_asking_for_a_person_after_hours(customer):

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer
 
 pytestmark = pytest.mark.slow
-MAIN_LINE = "(601) 7442727"
 
 
 def user_texts(assistant, conversation_id: str) -> list[str]:
@@ -59,7 +59,7 @@ def test_the_id_agents_see_opens_nothing_over_socketio(assistant, customer_socke
     intruder.send("mensaje del intruso", session=customer.conversation_id)
     # The customer's later messages and their answers never reach the intruder.
     customer.send("¿y el correo?")
-    customer.wait_for("soporte.firmadigital@certicamara.com")
+    customer.wait_for(SUPPORT_EMAIL)
     time.sleep(2)
     assert intruder.drain() == []
     assert "mensaje del intruso" not in user_texts(assistant, customer.conversation_id)
@@ -78,12 +78,12 @@ def test_a_rest_sender_cannot_address_a_website_conversation(assistant, customer
 def test_the_customer_who_reconnects_with_the_issued_session_continues(assistant, customer_socket):
     first = customer_socket()
     first.send("¿cuál es el correo de soporte?")
-    first.wait_for("soporte.firmadigital@certicamara.com")
+    first.wait_for(SUPPORT_EMAIL)
     first.close()
     again = customer_socket(first.session)  # a page reload: the widget presents what it was given
     assert again.session == first.session
     again.send("¿me lo repite?")
-    again.wait_for("soporte.firmadigital@certicamara.com")
+    again.wait_for(SUPPORT_EMAIL)
     assert user_texts(assistant, first.conversation_id)[-2:] == ["¿cuál es el correo de soporte?", "¿me lo repite?"]
 
 
@@ -133,4 +133,4 @@ def test_the_action_server_refuses_calls_without_rasas_token(assistant):
     reply = requests.post(f"{assistant.url}/webhooks/rest/webhook",
                           json={"sender": "test-token-" + uuid.uuid4().hex[:6], "message": "correo de soporte"},
                           timeout=60).json()
-    assert any("soporte.firmadigital@certicamara.com" in m.get("text", "") for m in reply)
+    assert any(SUPPORT_EMAIL in m.get("text", "") for m in reply)

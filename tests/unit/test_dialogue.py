@@ -11,8 +11,9 @@ import pytest
 from helpdesk import dialogue
 from helpdesk.clock import parse_moment
 from helpdesk.dialogue import Message, Topic
+from tests.published import PRIORITY_NUMBER, SUPERVISOR_EMAIL, SUPPORT_EMAIL
 
-P1 = "318 717 49 37"
+P1 = PRIORITY_NUMBER
 
 
 def play(schedule, moment, turns):
@@ -31,7 +32,7 @@ def test_a_follow_up_after_the_24_7_line_is_about_the_ordinary_channels(schedule
     turns = play(schedule, "2026-12-01T22:00", [("ask_contact", "cual es el numero de emergencias?"),
                                                 ("ask_contact", "ok y si no es tan grave a donde escribo?")])
     assert P1 in turns[0][1]
-    assert P1 not in turns[1][1] and "soporte.firmadigital@certicamara.com" in turns[1][1]
+    assert P1 not in turns[1][1] and SUPPORT_EMAIL in turns[1][1]
 
 
 def test_ok_to_the_critical_offer_is_not_a_yes(schedule):
@@ -66,13 +67,13 @@ def test_a_date_in_a_contact_question_gets_that_day_with_the_contact(schedule):
     turns = play(schedule, "2026-11-30T11:00", [("ask_contact", "el martes 8 se puede mandar correo? lo leen?")])
     kind, text = turns[0]
     assert kind == "hours_date_closed"
-    assert "festivo" in text and "miércoles" in text and "soporte.firmadigital@certicamara.com" in text
+    assert "festivo" in text and "miércoles" in text and SUPPORT_EMAIL in text
 
 
 def test_is_anyone_there_today_on_a_festivo_says_why_when_and_the_email(schedule):
     turns = play(schedule, "2026-12-25T10:00", [("ask_open_now", "hola hay alguien atendiendo hoy?")])
     text = turns[0][1]
-    assert "Navidad" in text and "sábado" in text and "soporte.firmadigital@certicamara.com" in text
+    assert "Navidad" in text and "sábado" in text and SUPPORT_EMAIL in text
 
 
 def test_until_when_after_pqrsa_is_the_pqrsa_line(schedule):
@@ -102,7 +103,7 @@ def test_an_escalation_the_nlu_could_not_place_still_gets_the_supervisor(schedul
     turns = play(schedule, "2026-12-02T06:30", [
         ("nlu_fallback", "Llevo 15 días esperando respuesta del caso y ya no sé a quién más acudir. "
                          "¿Con quién puedo hablar que tenga más autoridad?")])
-    assert "supervisor.mesadeayuda@certicamara.com" in turns[0][1]
+    assert SUPERVISOR_EMAIL in turns[0][1]
 
 
 @pytest.mark.parametrize("text, vague", [
@@ -133,4 +134,4 @@ def test_when_do_you_open_again_and_another_way_are_answered_even_unplaced(sched
     kind, text = play(schedule, "2026-12-05T12:59", [("nlu_fallback", "y si no alcanzo, cuando vuelven a abrir?")])[0]
     assert "lunes 7 de diciembre" in text
     kind, text = play(schedule, "2026-12-01T10:00", [("nlu_fallback", "el link no me abre, hay otra forma?")])[0]
-    assert "7442727" in text and "soporte.firmadigital@certicamara.com" in text
+    assert "7442727" in text and SUPPORT_EMAIL in text
