@@ -36,7 +36,8 @@ import json
 import random
 import uuid
 
-from tests.integration.harness import MAIN_LINE, texts
+from tests.integration.harness import texts
+from tests.published import MAIN_LINE
 
 SEED = 20261205
 FORBIDDEN = ("<script", "<img")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.integration.harness import MAIN_LINE, PRIORITY_LINE, texts
+from tests.integration.harness import texts
+from tests.published import MAIN_LINE, PRIORITY_LINE
 
 STORE_ERROR = re.compile(r"^\S+ \S+ ERROR\s+addons\.tracker_store\s+- Tracker store database error", re.M)
 

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
-from tests.integration.harness import MAIN_LINE, model_components, texts, turns
+from tests.integration.harness import model_components, texts, turns
+from tests.published import MAIN_LINE
 from tests.integration.services import can_connect, listening_addresses, non_loopback_addresses
 from tools import stack
 
