@@ -12,8 +12,8 @@ import requests
 
 from tests.conftest import ROOT
 from tests.integration.harness import model_components, texts, turns
-from tests.published import MAIN_LINE
 from tests.integration.services import can_connect, listening_addresses, non_loopback_addresses
+from tests.published import MAIN_LINE
 from tools import stack
 
 EVIL = "http://evil.example"
