@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from desk.security import conversation_ref
+from desk.store import Handoff
 from helpdesk.handoff import button_titles, payload_text
 
 logger = logging.getLogger(__name__)
@@ -114,3 +116,16 @@ def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any
 
 def is_paused(tracker: dict[str, Any]) -> bool:
     return bool(tracker.get("paused"))
+
+
+async def read_live(rasa: RasaClient, handoff: Handoff) -> tuple[list[dict[str, Any]] | None, bool | None]:
+    """(transcript since the hand-off, paused) from Rasa's tracker, or (None, None) when unreachable."""
+    try:
+        tracker = await rasa.tracker(handoff.conversation_id)
+    except RasaError as exc:
+        logger.warning("Could not read %s: %s", conversation_ref(handoff.conversation_id), exc)
+        return None, None
+    stamps = [line["timestamp"] for line in handoff.packet.get("transcript") or []
+              if isinstance(line.get("timestamp"), (int, float))]
+    since = max(stamps) if stamps else handoff.received_at - 2
+    return live_transcript(tracker, since), is_paused(tracker)

@@ -1,0 +1,24 @@
+"""The desk's routes, grouped by what they serve; each module has ``register(app)``.
+
+    webhook.py        bot → desk, HMAC-signed (docs/agent-desk-api.md, section 1)
+    pages.py          login, logout, the queue and one conversation (HTML)
+    agent_actions.py  take, reply, hand back, close (session + CSRF; Rasa is told)
+    api.py            the queue and one hand-off as JSON, for the pages' script
+
+Plain functions registered on the app (not Blueprints): Sanic 21.12 gives a
+Blueprint's routes the app-wide error format, where ``app.get`` keeps the one
+it reads from each handler (an HTML page's errors stay HTML).
+"""
+
+from __future__ import annotations
+
+from sanic import Sanic
+
+from desk.routes import agent_actions, api, pages, webhook
+
+GROUPS = (webhook, pages, agent_actions, api)
+
+
+def register_all(app: Sanic) -> None:
+    for group in GROUPS:
+        group.register(app)

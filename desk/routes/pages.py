@@ -1,0 +1,118 @@
+"""The agents' HTML pages: sign-in, sign-out, the queue and one conversation.
+
+    GET  /login, POST /login      the form (double-submit CSRF cookie), throttled per user and address
+    POST /logout                  (session + CSRF)
+    GET  /                        the queue               (session)
+    GET  /handoffs/{id}           one conversation        (session)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from desk import views
+from desk.auth import LOGIN_COOKIE, SESSION_COOKIE, csrf_required, page_auth, set_cookie
+from desk.rasa_api import read_live
+from desk.security import new_token, same_token, token_digest, verify_password
+from desk.store import Session
+
+logger = logging.getLogger("desk")
+
+# Notices of /handoffs/{id}?aviso=… shown as errors (the others are information).
+ERROR_NOTICES = ("ya-tomada", "no-suya", "rasa", "vacia", "larga")
+
+
+def login_form(request: Request, error: str = "", username: str = "", status: int = 200) -> HTTPResponse:
+    token = new_token()
+    response = html(views.login_page(token, request.app.ctx.config.demo, error, username), status=status)
+    set_cookie(request, response, LOGIN_COOKIE, token, 3600, path="/login")
+    return response
+
+
+async def login_get(request: Request) -> HTTPResponse:
+    if request.ctx.session is not None:
+        return redirect("/", status=303)
+    return login_form(request)
+
+
+async def login_post(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    form = request.form or {}
+    username = (form.get("username") or "").strip()[:100]
+    password = form.get("password") or ""
+    if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
+        logger.warning("Refused a login: missing or wrong CSRF token")
+        return login_form(request, "El formulario caducó. Intente de nuevo.", username, status=403)
+    # Per user name a growing delay; per address a higher limit (agents share an office NAT).
+    user_key, address_key = username.lower(), request.remote_addr or request.ip
+    wait = ctx.login_throttle.wait(user_key, address_key)
+    if wait > 0:
+        logger.warning("Refused a login for %r: too many failures, %.0f s to wait", username, wait)
+        seconds = max(1, int(wait + 0.999))
+        response = login_form(request, f"Demasiados intentos fallidos. Espere {seconds} s e intente de nuevo.",
+                              username, status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    agent, stored = ctx.store.agent_credentials(username)
+    loop = asyncio.get_running_loop()
+    valid = await loop.run_in_executor(None, verify_password, password, stored)
+    if agent is None or not valid:
+        ctx.login_throttle.failed(user_key, address_key)
+        logger.warning("Failed login for %r", username)
+        return login_form(request, "Usuario o contraseña incorrectos.", username, status=401)
+    ctx.login_throttle.succeeded(user_key, address_key)
+    token = new_token()
+    lifetime = ctx.config.session_hours * 3600
+    ctx.store.create_session(token_digest(token), agent, new_token(), lifetime)
+    logger.info("Agent %s signed in", agent.username)
+    response = redirect("/", status=303)
+    set_cookie(request, response, SESSION_COOKIE, token, int(lifetime))
+    set_cookie(request, response, LOGIN_COOKIE, "", 0, path="/login")
+    return response
+
+
+@page_auth
+@csrf_required
+async def logout(request: Request) -> HTTPResponse:
+    request.app.ctx.store.delete_session(token_digest(request.cookies.get(SESSION_COOKIE)))
+    logger.info("Agent %s signed out", request.ctx.session.agent.username)
+    response = redirect("/login", status=303)
+    set_cookie(request, response, SESSION_COOKIE, "", 0)
+    return response
+
+
+@page_auth
+async def queue_page(request: Request) -> HTTPResponse:
+    session: Session = request.ctx.session
+    config = request.app.ctx.config
+    return html(views.queue_page(request.app.ctx.store.queue(), session.agent, session.csrf_token, config.demo,
+                                 config.queue_timeout))
+
+
+@page_auth
+async def conversation_page(request: Request, handoff_id: int) -> HTTPResponse:
+    session: Session = request.ctx.session
+    ctx = request.app.ctx
+    handoff = ctx.store.handoff(handoff_id)
+    if handoff is None:
+        return html(views.error_page("No encontrada", "Esa conversación no existe.", ctx.config.demo,
+                                     session.agent, session.csrf_token), status=404)
+    live, _ = await read_live(ctx.rasa, handoff)
+    code = request.args.get("aviso", "")
+    kind = "error" if code in ERROR_NOTICES else "info"
+    return html(views.conversation_page(handoff, live, session.agent, session.csrf_token, ctx.config.demo,
+                                        code, kind))
+
+
+def register(app: Sanic) -> None:
+    """Sign-in, sign-out, the queue and the conversation page."""
+    app.get("/login")(login_get)
+    app.post("/login")(login_post)
+    app.post("/logout")(logout)
+    app.get("/")(queue_page)
+    app.get("/handoffs/<handoff_id:int>")(conversation_page)
