@@ -25,8 +25,8 @@ import requests
 import yaml
 
 from tests.conftest import ROOT
-from tests.integration.services import Postgres, Redis
 from tools import stack
+from tools.services import Postgres, Redis
 
 # Saturday 5 December 2026, 20:00 in Bogotá: every regular channel is closed, so
 # the answers are the after-hours ones and the triage flow starts.

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.integration.harness import turns
-from tests.integration.services import Redis
+from tools.services import Redis
 
 SCRIPTS = [
     ["tengo un problema", '/inform{"service": "firma_digital"}', "/deny",
