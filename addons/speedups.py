@@ -9,7 +9,10 @@ against one Rasa release and is checked against Rasa's code by
 - not when ``ASSISTANT_RASA_SPEEDUPS=off`` (the switch for comparing, or for ruling
   them out when something looks wrong);
 - not in ``rasa train`` (the trained model must be Rasa's own);
-- one INFO line lists what was installed.
+- one INFO line lists what was installed (or says why nothing was). ``rasa run`` imports
+  this package before Rasa sets up logging, so the line waits in ``_pending`` until
+  ``log_pending()`` (called by ``addons.rasa_run`` once Rasa's logging is set up); the
+  benchmark reads it to prove which code each server ran.
 """
 
 from __future__ import annotations
@@ -22,6 +25,25 @@ logger = logging.getLogger(__name__)
 
 WRITTEN_FOR = "3.6.21"
 SWITCH_ENV = "ASSISTANT_RASA_SPEEDUPS"
+INSTALLED_PREFIX = f"Speed-ups of Rasa {WRITTEN_FOR} installed: "
+NOT_INSTALLED_PREFIX = "Speed-ups of Rasa's code not installed: "
+
+_pending: list[tuple[int, str]] = []
+
+
+def _log(level: int, message: str) -> None:
+    """Log now if logging is set up, else keep the line for ``log_pending()`` (without a
+    handler Python drops INFO lines and prints WARNINGs unformatted)."""
+    if logging.getLogger().handlers:
+        logger.log(level, message)
+    else:
+        _pending.append((level, message))
+
+
+def log_pending() -> None:
+    """Log the lines ``install_all()`` kept while logging was not set up yet."""
+    while _pending:
+        logger.log(*_pending.pop(0))
 
 
 def enabled(environ=os.environ, argv=sys.argv) -> tuple[bool, str]:
@@ -41,8 +63,8 @@ def install_all() -> list[str]:
     """Install every speed-up (or none); returns the names installed."""
     ok, why = enabled()
     if not ok:
-        log = logger.warning if why.startswith("Rasa ") else logger.info
-        log("Speed-ups of Rasa's code not installed: %s; Rasa's own code runs.", why)
+        level = logging.WARNING if why.startswith("Rasa ") else logging.INFO
+        _log(level, f"{NOT_INSTALLED_PREFIX}{why}; Rasa's own code runs.")
         return []
     from addons import action_validation, event_types, graph_runner, model_load, rule_keys
 
@@ -52,5 +74,5 @@ def install_all() -> list[str]:
                          ("model load without a training graph", model_load)):
         module.install()
         installed.append(name)
-    logger.info("Speed-ups of Rasa %s installed: %s", WRITTEN_FOR, ", ".join(installed))
+    _log(logging.INFO, INSTALLED_PREFIX + ", ".join(installed))
     return installed
