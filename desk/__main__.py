@@ -116,8 +116,11 @@ def prepare_demo(store: Store) -> None:
 
 
 def serve() -> int:
+    from desk.texts import DeskTexts
+
     try:
         config = Config.from_env()
+        texts = DeskTexts.load(config.domain_file)
     except ConfigError as exc:
         print(f"The agent desk cannot start: {exc}", file=sys.stderr)
         return 2
@@ -129,7 +132,7 @@ def serve() -> int:
         if not os.environ.get("DESK_WEBHOOK_SECRET"):
             logger.warning("MODO DEMOSTRACIÓN: webhook secret %r (set DESK_WEBHOOK_SECRET to the same value for the "
                            "action server)", config.webhook_secret)
-    app = create_app(config, store)
+    app = create_app(config, store, texts=texts)
     app.run(host=config.host, port=config.port, access_log=False, motd=False, workers=1)
     return 0
 

@@ -36,6 +36,7 @@ from desk.rasa_api import RasaClient, RasaError
 from desk.routes import register_all
 from desk.security import LoginThrottle, conversation_ref
 from desk.store import Store
+from desk.texts import DeskTexts
 from helpdesk.desk_client import ReplayGuard
 
 logger = logging.getLogger("desk")
@@ -50,11 +51,14 @@ CSP = "; ".join([
 
 
 def create_app(config: Config, store: Store | None = None, rasa: RasaClient | None = None,
-               name: str = "agent_desk") -> Sanic:
+               name: str = "agent_desk", texts: DeskTexts | None = None) -> Sanic:
+    """The desk; ConfigError when the domain file lacks the desk's responses (desk/texts.py)."""
+    texts = texts or DeskTexts.load(config.domain_file)
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.FORWARDED_SECRET = None
     app.ctx.config = config
+    app.ctx.texts = texts
     app.ctx.store = store or Store(config.db)
     app.ctx.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token, config.rasa_timeout)
     app.ctx.replay_guard = ReplayGuard()

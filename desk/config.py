@@ -30,6 +30,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _project_path(value: str) -> Path:
+    """A path from the environment; a relative one is relative to the project root."""
+    path = Path(value)
+    return path if path.is_absolute() else ROOT / path
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "si", "sí")
 
@@ -47,6 +53,8 @@ class Config:
     session_hours: float = 8.0
     cookie_secure: bool = False
     rasa_timeout: float = 10.0
+    # The responses the desk says to the customer (desk/texts.py) are read from here.
+    domain_file: Path = ROOT / "domain.yml"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -62,9 +70,8 @@ class Config:
             raise ConfigError(f"DESK_PORT must be a TCP port (1-65535), got {port}")
         if queue_timeout <= 0:
             raise ConfigError(f"DESK_QUEUE_TIMEOUT must be a positive number of seconds, got {queue_timeout}")
-        db = Path(environ.get("DESK_DB", "var/desk.db"))
-        if not db.is_absolute():
-            db = ROOT / db
+        db = _project_path(environ.get("DESK_DB", "var/desk.db"))
+        domain_file = _project_path(environ.get("DESK_DOMAIN_FILE") or "domain.yml")
         secret = environ.get("DESK_WEBHOOK_SECRET", "")
         if demo:
             if not is_loopback(host):
@@ -85,5 +92,5 @@ class Config:
         return cls(
             host=host, port=port, db=db, webhook_secret=secret, rasa_url=rasa_url, rasa_token=token,
             queue_timeout=queue_timeout, demo=demo, session_hours=session_hours,
-            cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")),
+            cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")), domain_file=domain_file,
         )

@@ -24,32 +24,31 @@ from sanic.response import json as json_response
 from desk import views
 from desk.auth import csrf_required, page_auth, wants_json
 from desk.rasa_api import RasaError, has_session_start
-from desk.store import Handoff
+from desk.store import Agent, Handoff
+from desk.texts import DeskTexts
 
 logger = logging.getLogger("desk")
 
 MAX_REPLY = 2000
 
-# What Rasa is told (docs/agent-desk-api.md, section 2).
+# What Rasa is told (docs/agent-desk-api.md, section 2); the texts come from domain.yml (desk/texts.py).
 SESSION_START = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
 
 
-def taken_events(name: str, role: str) -> list[dict[str, Any]]:
-    return [{"event": "bot", "text": f"Le atiende {name}, {role}."}, {"event": "pause"}]
+def taken_events(texts: DeskTexts, agent: Agent) -> list[dict[str, Any]]:
+    return [{"event": "bot", "text": texts.taken(agent)}, {"event": "pause"}]
 
 
 def reply_events(name: str, text: str) -> list[dict[str, Any]]:
     return [{"event": "bot", "text": text, "metadata": {"agent": name}}]
 
 
-def return_events(name: str) -> list[dict[str, Any]]:
-    return [{"event": "resume"},
-            {"event": "bot", "text": f"{name} le devolvió la conversación al asistente virtual. "
-                                     "¿En qué más le puedo ayudar?"}]
+def return_events(texts: DeskTexts, agent: Agent) -> list[dict[str, Any]]:
+    return [{"event": "resume"}, {"event": "bot", "text": texts.returned(agent)}]
 
 
-CLOSE_EVENTS = [{"event": "bot", "text": "La conversación con el asesor terminó. Gracias por escribirnos."},
-                {"event": "resume"}]
+def close_events(texts: DeskTexts, agent: Agent) -> list[dict[str, Any]]:
+    return [{"event": "bot", "text": texts.closed(agent)}, {"event": "resume"}]
 
 
 def outcome(request: Request, handoff_id: int, code: str, status: int = 200, **extra: Any) -> HTTPResponse:
@@ -85,7 +84,7 @@ async def take(request: Request, handoff_id: int) -> HTTPResponse:
         if not has_session_start(tracker):
             # A pause posted to a conversation without events is lost behind Rasa's automatic session start.
             await ctx.rasa.append_events(cid, SESSION_START, live=False)
-        await ctx.rasa.append_events(cid, taken_events(agent.name, agent.role), channel=handoff.channel)
+        await ctx.rasa.append_events(cid, taken_events(ctx.texts, agent), channel=handoff.channel)
     except RasaError as exc:
         ctx.store.untake(handoff_id, agent)
         logger.error("Hand-off %d: could not tell Rasa that %s took it: %s", handoff_id, agent.username, exc)
@@ -126,7 +125,7 @@ async def finish(request: Request, handoff_id: int, status: str) -> HTTPResponse
         return refused
     ctx = request.app.ctx
     agent = request.ctx.session.agent
-    events = return_events(agent.name) if status == "returned" else CLOSE_EVENTS
+    events = return_events(ctx.texts, agent) if status == "returned" else close_events(ctx.texts, agent)
     try:
         await ctx.rasa.append_events(handoff.conversation_id, events, channel=handoff.channel)
     except RasaError as exc:
