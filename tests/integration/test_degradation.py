@@ -14,7 +14,7 @@ import re
 import uuid
 
 from tests.integration.harness import texts
-from tests.published import MAIN_LINE, PRIORITY_LINE
+from tests.published import MAIN_LINE, PQRSA_EMAIL, PRIORITY_LINE, SUPPORT_EMAIL
 
 STORE_ERROR = re.compile(r"^\S+ \S+ ERROR\s+addons\.tracker_store\s+- Tracker store database error", re.M)
 
@@ -34,6 +34,11 @@ def test_without_the_action_server_a_conversation_goes_on_with_the_contact_data(
         assert PRIORITY_LINE in texts(incident), texts(incident)
         assert len(incident) == 1, texts(incident)
         assert MAIN_LINE in texts(main.rasa.say(hours_sender, "¿cuál es el teléfono de soporte?"))
+        # A question about the PQRSA channel gets that channel, not the support ones.
+        pqrsa = texts(main.rasa.say(hours_sender, "cual es el correo de pqrs?"))
+        assert PQRSA_EMAIL in pqrsa and SUPPORT_EMAIL not in pqrsa, pqrsa
+        # … and the next question is about support again.
+        assert SUPPORT_EMAIL in texts(main.rasa.say(hours_sender, "y el horario de soporte?"))
     finally:
         main.start_actions()
 
