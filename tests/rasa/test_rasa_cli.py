@@ -3,6 +3,7 @@
 import json
 import subprocess
 
+from desk.texts import RESPONSES as DESK_RESPONSES
 from tests.conftest import ROOT
 from tools.stack import MODEL, RASA_BIN, base_env
 
@@ -18,7 +19,12 @@ def test_data_validate_passes_with_no_warnings():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
-    assert warnings == []
+    # The agent desk says these responses (desk/texts.py), no story or rule does: Rasa's
+    # validator cannot know. Any other warning fails.
+    said_by_the_desk = [f"The utterance '{name}' is not used in any story or rule." for name in DESK_RESPONSES]
+    unexplained = [line for line in warnings if not any(line.endswith(w) for w in said_by_the_desk)]
+    assert unexplained == []
+    assert len(warnings) - len(unexplained) <= len(DESK_RESPONSES)
     assert "No story structure conflicts found" in output
 
 
