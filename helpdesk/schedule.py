@@ -36,11 +36,6 @@ class TimeRange:
         """Whether the minute of the day falls inside the range."""
         return self.start <= minute < self.end
 
-    @property
-    def start_time(self) -> time:
-        """The start as a ``datetime.time``."""
-        return time(self.start // 60, self.start % 60)
-
 
 def dial_number(published: str) -> str | None:
     """The international form of a published Colombian number, or None.
@@ -95,10 +90,6 @@ class Channel:
         return not self.closed_on_holidays and all(
             self.weekly_hours.get(d) == (TimeRange(0, MINUTES_PER_DAY),) for d in range(7)
         )
-
-    def contacts_of_kind(self, kind: str) -> tuple[Contact, ...]:
-        """The channel's contacts of one kind (phone, email, url)."""
-        return tuple(c for c in self.contacts if c.kind == kind)
 
 
 @dataclass(frozen=True)
