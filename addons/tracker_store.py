@@ -66,6 +66,7 @@ import json
 import logging
 import re
 from collections.abc import Generator, Iterable
+from pathlib import Path
 from typing import Any
 
 import rasa.shared.utils.cli
@@ -143,11 +144,29 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
     }
 
 
+def _make_sqlite_directory(settings: dict[str, Any]) -> None:
+    """Create the directory of a SQLite file (``var/`` of endpoints.yml is not in git).
+
+    Without it SQLite cannot open the file: on a fresh checkout every read and write
+    failed and no conversation was kept (Rasa answered from memory, logging errors).
+    """
+    if settings.get("dialect", "sqlite") != "sqlite":
+        return
+    db = str(settings.get("db") or "rasa.db")
+    if db in ("", ":memory:") or db.startswith("file:"):
+        return
+    directory = Path(db).parent
+    if not directory.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        logger.info("Tracker store: created the directory %s for the SQLite file.", directory)
+
+
 class ReportingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that logs each failed read or write at ERROR, then re-raises."""
 
     def __init__(self, domain: Any = None, host: str | None = None, **kwargs: Any) -> None:
         """Connect like ``SQLTrackerStore`` (which waits for the database to come up)."""
+        _make_sqlite_directory(kwargs)
         super().__init__(domain=domain, host=host, **kwargs)
         url = self.engine.url
         self.engine.dispose()
