@@ -1,11 +1,14 @@
 """Command line of the agent desk.
 
     python -m desk [serve]
-    python -m desk add-agent <username> --name "Ana" --role "asesora de soporte"
+    python -m desk add-agent <username> --name "Ana" --role "asesora de soporte" [--supervisor]
     python -m desk set-password <username>
+    python -m desk set-access <username> agent|supervisor
 
 add-agent and set-password prompt for the password twice, or read it from
-DESK_NEW_PASSWORD (scripts and tests). Run from the project root (the desk
+DESK_NEW_PASSWORD (scripts and tests). ``--role`` is what customers read
+("Le atiende Ana, asesora de soporte."); the access level (agent, or
+supervisor for the supervision pages) is separate: ``--supervisor`` or set-access. Run from the project root (the desk
 imports helpdesk.desk_client for the webhook signature).
 """
 
@@ -30,10 +33,11 @@ from desk.security import (  # noqa: E402
     check_new_password,
     hash_password,
 )
-from desk.store import Store  # noqa: E402
+from desk.store import ACCESS_LEVELS, Store  # noqa: E402
 
 logger = logging.getLogger("desk")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
+ACCESS_LABELS = {"agent": "acceso de asesor", "supervisor": "acceso de supervisor"}
 
 
 def _db_path() -> Path:
@@ -60,6 +64,7 @@ def add_agent(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     name, role = args.name.strip(), args.role.strip()
+    access = "supervisor" if args.supervisor else "agent"
     if not name or not role or len(name) > 100 or len(role) > 100:
         print("--name y --role no pueden estar vacíos (máximo 100 caracteres).", file=sys.stderr)
         return 2
@@ -73,10 +78,23 @@ def add_agent(args: argparse.Namespace) -> int:
         if problem:
             print(problem, file=sys.stderr)
             return 2
-        store.add_agent(username, name, role, hash_password(password))
+        store.add_agent(username, name, role, hash_password(password), access=access)
     finally:
         store.close()
-    print(f"Asesor {username!r} creado: {name}, {role}.")
+    print(f"Cuenta {username!r} creada: {name}, {role}; {ACCESS_LABELS[access]}.")
+    return 0
+
+
+def set_access(args: argparse.Namespace) -> int:
+    store = Store(_db_path())
+    try:
+        username = args.username.strip().lower()
+        if not store.set_access(username, args.access):
+            print(f"El usuario {username!r} no existe.", file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    print(f"{username!r} ahora tiene {ACCESS_LABELS[args.access]}; vale también para sus sesiones abiertas.")
     return 0
 
 
@@ -151,14 +169,20 @@ def main(argv=None) -> int:
     add = commands.add_parser("add-agent", help="create an agent account")
     add.add_argument("username")
     add.add_argument("--name", required=True, help='display name shown to customers, e.g. "Ana"')
-    add.add_argument("--role", required=True, help='e.g. "asesora de soporte"')
+    add.add_argument("--role", required=True, help='shown to customers, e.g. "asesora de soporte"')
+    add.add_argument("--supervisor", action="store_true", help="may also open the supervision pages")
     reset = commands.add_parser("set-password", help="change an agent's password (ends their sessions)")
     reset.add_argument("username")
+    access = commands.add_parser("set-access", help="make an account an agent or a supervisor")
+    access.add_argument("username")
+    access.add_argument("access", choices=ACCESS_LEVELS)
     args = parser.parse_args(argv)
     if args.command == "add-agent":
         return add_agent(args)
     if args.command == "set-password":
         return set_password(args)
+    if args.command == "set-access":
+        return set_access(args)
     return serve()
 
 

@@ -1,4 +1,4 @@
-"""The agent desk web app (Sanic): webhook for the bot, pages and JSON for agents.
+"""The agent desk web app (Sanic): webhook for the bot, pages and JSON for agents and supervisors.
 
 Routes, one module per group under desk/routes/ (docs/agent-desk-api.md is the
 contract of the webhook):
@@ -11,9 +11,11 @@ contract of the webhook):
     agent_actions.py  POST /handoffs/{id}/take|reply|return|close                    (session + CSRF)
     api.py            GET  /api/desk/queue                   the queue as JSON       (session)
                       GET  /api/desk/handoffs/{id}           state + live transcript (session)
+    reports.py        GET  /supervision                      last 7 days' hand-offs  (supervisor session)
     (here)            GET  /static/*                         CSS and JS (no data)
 
-Pages without a session redirect to /login; JSON calls answer 401. Every POST
+Pages without a session redirect to /login; JSON calls answer 401; a
+supervisor's page answers 403 to an agent (``supervisor_required``). Every POST
 from an agent carries the session's CSRF token (form field ``csrf_token`` or
 header ``X-CSRF-Token``); desk/auth.py has the checks. Logs never contain the
 text of customer messages.

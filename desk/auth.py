@@ -5,6 +5,7 @@ Every route module decorates its handlers with these:
     @page_auth        a page: no session → 303 to /login (a JSON call → 401)
     @api_auth         JSON only: no session → 401
     @csrf_required    a POST from an agent: the session's token (form field or header) or 403
+    @supervisor_required  a supervisor's page or JSON: no session as @page_auth; an agent → 403
 
 ``load_session`` runs before every request (app.py registers it) and puts the
 session, or None, in ``request.ctx.session``.
@@ -30,6 +31,7 @@ logger = logging.getLogger("desk")
 SESSION_COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+SUPERVISORS_ONLY = "Esta página es solo para supervisores."
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
@@ -66,6 +68,24 @@ def api_auth(handler: Handler) -> Handler:
     async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
         if request.ctx.session is None:
             return unauthenticated(request, page=False)
+        return await handler(request, *args, **kwargs)
+    return wrapper
+
+
+def supervisor_required(handler: Handler) -> Handler:
+    """Only for accounts with supervisor access (agents get 403; the session and CSRF rules still apply)."""
+    @functools.wraps(handler)
+    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        session: Session | None = request.ctx.session
+        if session is None:
+            return unauthenticated(request)
+        if not session.agent.is_supervisor:
+            logger.warning("Refused %s %s to %s: supervisors only", request.method, request.path,
+                           session.agent.username)
+            if wants_json(request):
+                return json_response({"error": "forbidden", "message": SUPERVISORS_ONLY}, status=403)
+            return html(views.error_page("Acceso restringido", SUPERVISORS_ONLY, request.app.ctx.config.demo,
+                                         session.agent, session.csrf_token), status=403)
         return await handler(request, *args, **kwargs)
     return wrapper
 

@@ -3,6 +3,11 @@
 Small and local, so the web app calls it directly from its event loop; every
 state change of a hand-off is one conditional UPDATE ("… WHERE status = 'queued'"),
 so two agents (or an agent and the queue timeout) cannot both win.
+
+An account's ``role`` is free text shown to customers ("asesora de soporte");
+its ``access`` ("agent" or "supervisor") decides which pages it may open. A
+database made before ``access`` existed gets the column when it is opened
+(every existing account stays an agent).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 STATUSES = ("queued", "taken", "closed", "returned", "expired")
+ACCESS_LEVELS = ("agent", "supervisor")
+ACCESS_COLUMN = "access TEXT NOT NULL DEFAULT 'agent' CHECK (access IN ('agent', 'supervisor'))"
 OPEN_STATUSES = ("queued", "taken")
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS agents (
     id            INTEGER PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,
@@ -26,7 +33,8 @@ CREATE TABLE IF NOT EXISTS agents (
     role          TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     demo          INTEGER NOT NULL DEFAULT 0,
-    created_at    REAL NOT NULL
+    created_at    REAL NOT NULL,
+    {ACCESS_COLUMN}
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id_digest   TEXT PRIMARY KEY,          -- sha256 of the cookie value, never the value
@@ -70,6 +78,11 @@ class Agent:
     name: str
     role: str
     demo: bool = False
+    access: str = "agent"  # "agent" or "supervisor" (ACCESS_LEVELS)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.access == "supervisor"
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,24 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(SCHEMA)
+            self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an older desk up to SCHEMA (CREATE … IF NOT EXISTS leaves old tables as they are)."""
+        if "access" in self._columns("agents"):
+            return
+        # Another process (the CLI, a second desk) may open the same old file: check again inside the write lock.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if "access" not in self._columns("agents"):
+                self._db.execute(f"ALTER TABLE agents ADD COLUMN {ACCESS_COLUMN}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _columns(self, table: str) -> set[str]:
+        return {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         with self._lock:
@@ -150,14 +181,23 @@ class Store:
 
     # ------------------------------------------------------------------ agents
 
-    def add_agent(self, username: str, name: str, role: str, password_hash: str, demo: bool = False) -> Agent:
+    def add_agent(self, username: str, name: str, role: str, password_hash: str, demo: bool = False,
+                  access: str = "agent") -> Agent:
+        if access not in ACCESS_LEVELS:
+            raise ValueError(f"access must be one of {ACCESS_LEVELS}, got {access!r}")
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO agents (username, display_name, role, password_hash, demo, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (username, name, role, password_hash, int(demo), time.time()),
+                "INSERT INTO agents (username, display_name, role, password_hash, demo, created_at, access) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (username, name, role, password_hash, int(demo), time.time(), access),
             )
-            return Agent(cursor.lastrowid, username, name, role, demo)
+            return Agent(cursor.lastrowid, username, name, role, demo, access)
+
+    def set_access(self, username: str, access: str) -> bool:
+        """Make an account an agent or a supervisor; it applies to its open sessions at their next request."""
+        if access not in ACCESS_LEVELS:
+            raise ValueError(f"access must be one of {ACCESS_LEVELS}, got {access!r}")
+        return bool(self._change("UPDATE agents SET access = ? WHERE username = ?", (access, username)))
 
     def set_password(self, username: str, password_hash: str) -> bool:
         changed = self._change("UPDATE agents SET password_hash = ? WHERE username = ?", (password_hash, username))
@@ -256,6 +296,12 @@ class Store:
         )
         return [_handoff(r) for r in rows]
 
+    def handoffs_since(self, since: float, limit: int = 2000) -> list[Handoff]:
+        """Hand-offs received at or after ``since`` (desk clock), newest first."""
+        rows = self._all("SELECT * FROM handoffs WHERE received_at >= ? ORDER BY received_at DESC, id DESC LIMIT ?",
+                         (since, limit))
+        return [_handoff(r) for r in rows]
+
     def take(self, handoff_id: int, agent: Agent, now: float | None = None) -> Handoff | None:
         if not _storable(handoff_id):
             return None
@@ -311,7 +357,7 @@ class Store:
 
 
 def _agent(row: sqlite3.Row) -> Agent:
-    return Agent(row["id"], row["username"], row["display_name"], row["role"], bool(row["demo"]))
+    return Agent(row["id"], row["username"], row["display_name"], row["role"], bool(row["demo"]), row["access"])
 
 
 def _handoff(row: sqlite3.Row) -> Handoff:

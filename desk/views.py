@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from desk.store import Agent, Handoff
+from helpdesk.spanish import at_time, format_date, format_time
 
 BOGOTA = ZoneInfo("America/Bogota")
 
@@ -60,6 +61,14 @@ def join(parts: Iterable[Markup]) -> Markup:
     return Markup("".join(esc(p) for p in parts))
 
 
+def when(stamp: float, style: str = "comma") -> str:
+    """A Unix time in Bogotá time: "viernes 4 de diciembre, 10:30 a. m." (style "at": "… a las 10:30 a. m.")."""
+    moment = datetime.fromtimestamp(stamp, BOGOTA)
+    if style == "at":
+        return f"{format_date(moment.date())} {at_time(moment.time())}"
+    return f"{format_date(moment.date())}, {format_time(moment.time())}"
+
+
 def clock(stamp: float | None) -> str:
     if not stamp:
         return ""
@@ -99,12 +108,14 @@ def page(title: str, content: Markup, *, demo: bool, agent: Agent | None = None,
     ) if demo else Markup("")
     account = Markup("")
     if agent is not None:
+        supervision = Markup('<a class="button button--quiet" href="/supervision">Supervisión</a>'
+                             ) if agent.is_supervisor else Markup("")
         account = render(
             '<div class="account"><span class="account__who">{name}<span class="account__role">, {role}</span></span>'
-            '<form method="post" action="/logout" class="inline-form">'
+            '{supervision}<form method="post" action="/logout" class="inline-form">'
             '<input type="hidden" name="csrf_token" value="{csrf}">'
             '<button type="submit" class="button button--quiet">Salir</button></form></div>',
-            name=agent.name, role=agent.role, csrf=csrf,
+            name=agent.name, role=agent.role, supervision=supervision, csrf=csrf,
         )
     attributes = join(render(' data-{k}="{v}"', k=k, v=v) for k, v in (data or {}).items())
     return render(
@@ -305,3 +316,42 @@ def error_page(title: str, message: str, demo: bool, agent: Agent | None = None,
     content = render('<h1>{title}</h1><p>{message}</p><p><a href="/">Volver a la cola</a></p>',
                      title=title, message=message)
     return page(title, content, demo=demo, agent=agent, csrf=csrf, page_name="error")
+
+
+# --------------------------------------------------------------- supervision
+
+def supervision_row(h: Handoff, now: float) -> Markup:
+    waited = duration(h.summary(now)["waiting_seconds"])
+    return render(
+        '<tr class="handoff handoff--{status}" data-handoff-id="{id}">'
+        "<td>{received}</td><td>{status_badge}</td><td>{wait}</td><td>{priority}</td><td>{reason}</td>"
+        '<td>{service}</td><td>{agent}</td><td><a class="button button--small" href="/handoffs/{id}">Abrir'
+        '<span class="sr-only"> la conversación {id}</span></a></td></tr>',
+        status=h.status, id=h.id, received=when(h.received_at), status_badge=status_badge(h.status),
+        wait=f"{waited} (sigue en espera)" if h.status == "queued" else waited, priority=priority_badge(h.priority),
+        reason=h.reason_text or h.reason, service=h.service, agent=h.agent_name or "—",
+    )
+
+
+def supervision_page(handoffs: list[Handoff], since: float, now: float, agent: Agent, csrf: str, demo: bool,
+                     days: int, complete: bool = True) -> str:
+    """The hand-offs of the last ``days`` days, newest first, with their state and how long each waited
+    (``complete`` False: only the newest ones fitted)."""
+    rows = join(supervision_row(h, now) for h in handoffs) or Markup(
+        f'<tr class="empty"><td colspan="8">No hubo transferencias en los últimos {days} días.</td></tr>')
+    count = len(handoffs)
+    content = render(
+        '<p><a href="/">← Volver a la cola</a></p>'
+        "<h1>Supervisión</h1>"
+        '<p class="lead" id="supervision-count">Últimos {days} días (desde el {since}): {count}.{partial}</p>'
+        '<div class="table-wrap"><table class="queue" id="supervision-table">'
+        '<caption class="sr-only">Transferencias a asesores de los últimos {days} días</caption>'
+        '<thead><tr><th scope="col">Recibida</th><th scope="col">Estado</th><th scope="col">Espera</th>'
+        '<th scope="col">Prioridad</th><th scope="col">Motivo</th><th scope="col">Servicio</th>'
+        '<th scope="col">Asesor</th><th scope="col"><span class="sr-only">Abrir</span></th></tr></thead>'
+        "<tbody>{rows}</tbody></table></div>"
+        '<p class="muted">Espera: desde que llegó a la mesa hasta que un asesor la tomó o expiró.</p>',
+        count="1 transferencia" if count == 1 else f"{count} transferencias", days=days, since=when(since, "at"),
+        partial="" if complete else " Se muestran solo las más recientes.", rows=rows,
+    )
+    return page("Supervisión", content, demo=demo, agent=agent, csrf=csrf, page_name="supervision")

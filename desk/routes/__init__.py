@@ -4,6 +4,7 @@
     pages.py          login, logout, the queue and one conversation (HTML)
     agent_actions.py  take, reply, hand back, close (session + CSRF; Rasa is told)
     api.py            the queue and one hand-off as JSON, for the pages' script
+    reports.py        pages for supervisors only (/supervision)
 
 Plain functions registered on the app (not Blueprints): Sanic 21.12 gives a
 Blueprint's routes the app-wide error format, where ``app.get`` keeps the one
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 from sanic import Sanic
 
-from desk.routes import agent_actions, api, pages, webhook
+from desk.routes import agent_actions, api, pages, reports, webhook
 
-GROUPS = (webhook, pages, agent_actions, api)
+GROUPS = (webhook, pages, agent_actions, api, reports)
 
 
 def register_all(app: Sanic) -> None:
