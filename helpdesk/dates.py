@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from helpdesk.text import fold
+from helpdesk.text import fold, one_edit_apart
 
 WEEKDAY_WORDS = {
     "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
@@ -119,23 +119,12 @@ def _clean(text: str) -> str:
     return " ".join(folded.split())
 
 
-def _one_edit(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return a == b
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
-
-
 def _weekday_of(word: str) -> int | None:
     if word in WEEKDAY_WORDS:
         return WEEKDAY_WORDS[word]
     if len(word) >= 5 and word not in _NOT_DAYS:
         for name, value in WEEKDAY_WORDS.items():
-            if word[0] == name[0] and _one_edit(word, name):
+            if word[0] == name[0] and one_edit_apart(word, name):
                 return value
     return None
 
@@ -145,7 +134,7 @@ def _month_of(word: str) -> int | None:
         return MONTHS[word]
     if len(word) >= 5:
         for name, value in MONTHS.items():
-            if len(name) >= 5 and word[0] == name[0] and _one_edit(word, name):
+            if len(name) >= 5 and word[0] == name[0] and one_edit_apart(word, name):
                 return value
     return None
 

@@ -34,3 +34,16 @@ def normalize(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text (letters and digits)."""
     return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two words are equal or differ by one insertion, deletion or substitution
+    (a typo: "lunez" for "lunes", "festvo" for "festivo")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]

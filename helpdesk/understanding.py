@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from helpdesk.text import normalize  # the one folding of the product (ñ → n)
+from helpdesk.text import normalize, one_edit_apart  # the one folding of the product (ñ → n)
 
 CHANNELS = ("support_line", "priority_line", "email", "chat", "pqrsa", "supervisor", "coordinator")
 SERVICES = ("firma_digital", "estampado_cronologico", "otro")
@@ -160,25 +160,13 @@ _DAY_NAMES = {
 }
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """Whether two words differ by at most one insertion, deletion or substitution."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
-
-
 def _misspelt_days(words: list[str], norm: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for word in words:
         if len(word) < 5 or word in _NOT_DAYS:
             continue
         for name, value in _DAY_NAMES.items():
-            if word[0] == name[0] and _one_edit_apart(word, name):
+            if word[0] == name[0] and one_edit_apart(word, name):
                 if value not in (v for _, v in found):
                     found.append((norm.find(word), value))
                 break
