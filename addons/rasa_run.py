@@ -36,8 +36,11 @@ def main() -> None:
 def _log_speedups_once_logging_is_set_up() -> None:
     """Rasa calls ``configure_commandline`` of every registered plugin after it has set up
     logging and before it runs the command: the moment to log the speed-ups' line."""
-    import pluggy
-    from rasa.plugin import plugin_manager
+    try:
+        import pluggy
+        from rasa.plugin import plugin_manager
+    except ImportError:  # not Rasa 3.x (or a stand-in): nothing to hook into
+        return
 
     from addons import speedups
 

@@ -1,4 +1,4 @@
-"""Throw-away PostgreSQL 15 and Redis servers: one lifecycle for the integration tests and the benchmark.
+"""Throw-away PostgreSQL and Redis servers: one lifecycle for the integration tests and the benchmark.
 
 Standard library only (the tests run in .venv/actions, which has neither psycopg2
 nor redis-py): the servers are Debian's binaries, queried with their own
@@ -30,8 +30,10 @@ from pathlib import Path
 
 from tools import stack
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-REDIS_SERVER = Path(os.environ.get("REDIS_SERVER", "/usr/bin/redis-server"))
+# Debian's packages (postgresql, redis-server), as scripts/system_deps.sh installs them.
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), default=Path("/usr/lib/postgresql/15/bin/pg_ctl"),
+             key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0).parent
+REDIS_SERVER = Path(shutil.which("redis-server") or "/usr/bin/redis-server")
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
@@ -56,7 +58,7 @@ def _run(cmd: list[str], timeout: float) -> None:
 
 
 class Postgres:
-    """A throw-away PostgreSQL 15 cluster on 127.0.0.1 with one password-protected role.
+    """A throw-away PostgreSQL cluster (Debian's newest installed version) on 127.0.0.1 with one password-protected role.
 
     ``databases``: the databases created for the role (the first is ``database``,
     the one ``sql()`` and ``env()`` use). ``parent``: where the temporary directory
