@@ -36,7 +36,7 @@ check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE
 	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
 
 lint: setup ## Ruff on the Python code
-	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web
+	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web insights
 
 nlu-eval: train ## Score the model on the held-out and dev NLU files
 	@.venv/rasa/bin/python -m tools.nlu_eval --data tests/nlu/heldout.yml tests/nlu/dev.yml
@@ -44,7 +44,14 @@ nlu-eval: train ## Score the model on the held-out and dev NLU files
 bench: train ## Load benchmark against a bare `rasa init` assistant (~20 min; BENCH_ARGS="--duration 30 --only a,b --train")
 	@$(PY) -m tools.bench $(BENCH_ARGS)
 
+report: setup ## Support report of FROM..TO (Bogotá days) into var/report/: report.html, CSV, NLU draft (FROM=2026-11-01 TO=2026-11-30)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make report FROM=2026-11-01 TO=2026-11-30 [REPORT_ARGS='--tracker-store …']"; exit 2; }
+	@$(PY) -m insights --from $(FROM) --to $(TO) $(REPORT_ARGS)
+
+retention: setup ## Delete conversations whose latest event is older than DAYS days (or $$TRACKER_RETENTION_DAYS)
+	@$(PY) -m insights.retention $(if $(DAYS),--days $(DAYS),) $(RETENTION_ARGS)
+
 clean: ## Remove models, logs and test results (keeps the environments)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help setup train run serve test test-fast test-core test-extended check-schedule lint nlu-eval bench clean
+.PHONY: help setup train run serve test test-fast test-core test-extended check-schedule lint nlu-eval bench report retention clean

@@ -50,6 +50,14 @@ once as Core statements, without ORM objects.
   and inserts the tracker's events beyond that count in one ``executemany``,
   with the same column values as Rasa's ``save``.
 
+One index of our own, ``events_by_timestamp`` on ``events (timestamp)``, created
+when the store starts (``ensure_timestamp_index``): the support report
+(``insights/``) reads a date range and the retention command
+(``python -m insights.retention``) finds old conversations by it; without it both
+read the whole table (measured in the README, "Informe para supervisores"). On
+PostgreSQL it is built ``CONCURRENTLY`` (customers' writes go on meanwhile). The
+report never writes: this store, which owns the schema, creates it.
+
 The table is Rasa's own ``events`` table (``SQLTrackerStore.SQLEvent``): Rasa's
 store reads what this one writes and the other way round (checked by
 tests/rasa/test_rasa_speedups.py).
@@ -102,6 +110,29 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+TIMESTAMP_INDEX = "events_by_timestamp"
+
+
+def ensure_timestamp_index(engine: sa.engine.Engine, table: str = "events") -> None:
+    """Create ``events_by_timestamp`` on ``events (timestamp)`` unless it exists.
+
+    PostgreSQL: ``CREATE INDEX CONCURRENTLY`` outside a transaction, so writes are
+    not blocked while it is built on a large table; several Rasa instances starting
+    together may race, and the loser's error is only logged (the index exists).
+    """
+    sql = f"CREATE INDEX IF NOT EXISTS {TIMESTAMP_INDEX} ON {table} (timestamp)"
+    try:
+        if engine.url.get_backend_name() == "postgresql":
+            sql = sql.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY", 1)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text(sql))
+        else:
+            with engine.begin() as connection:
+                connection.execute(sa.text(sql))
+    except sa.exc.SQLAlchemyError as error:
+        logger.warning("Could not create the index %s: %s", TIMESTAMP_INDEX, _describe(error))
 
 
 class _Statements:
@@ -186,6 +217,7 @@ class ReportingSQLTrackerStore(SQLTrackerStore):
                 url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
             )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        ensure_timestamp_index(self.engine, self.SQLEvent.__tablename__)
         self._statements = _Statements(self.SQLEvent.__table__)
         logger.info(
             "Tracker store: %s database '%s' (every database error is logged at ERROR).",

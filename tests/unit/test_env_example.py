@@ -11,7 +11,7 @@ NOT_SETTINGS = {"MAKELEVEL"}
 
 def test_every_variable_read_in_the_code_is_in_env_example():
     read = set()
-    for folder in ("actions", "addons", "desk", "helpdesk", "tools", "web"):
+    for folder in ("actions", "addons", "desk", "helpdesk", "insights", "tools", "web"):
         for path in (ROOT / folder).rglob("*.py"):
             read |= set(READS.findall(path.read_text(encoding="utf-8")))
     documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
