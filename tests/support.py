@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from tests.conftest import ROOT
-from tests.published import PRIORITY_NUMBER  # noqa: F401  (tests import it from here)
+from tools.published import PRIORITY_NUMBER  # noqa: F401  (tests import it from here)
 
 
 @lru_cache(maxsize=1)

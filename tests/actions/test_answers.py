@@ -9,7 +9,8 @@ import pytest
 from actions.answers import ActionAnswerQuestion
 from actions.triage import ActionTriageStep
 from helpdesk.dialogue import Topic
-from tests.published import (
+from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
+from tools.published import (
     CHAT_URL,
     COORDINATOR_EMAIL,
     COORDINATOR_PHONE,
@@ -22,7 +23,6 @@ from tests.published import (
     SUPERVISOR_PHONE,
     SUPPORT_EMAIL,
 )
-from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 
 
 def answer(text, intent, entities=None, slots=None, ranking=None):

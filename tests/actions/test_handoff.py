@@ -4,9 +4,9 @@ import pytest
 
 from actions.handoff import ActionRequestHuman
 from actions.unclear import ActionHandleUnclearMessage, consecutive_fallbacks
-from tests.published import CHAT_URL, MAIN_LINE, SUPPORT_EMAIL
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 from tests.unit.test_desk_client import FakeDesk
+from tools.published import CHAT_URL, MAIN_LINE, SUPPORT_EMAIL
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import pytest
 from actions.questions import ValidateQuestionForm
 from actions.triage import ActionTriageStep
 from helpdesk.triage import description_from_first_message, extract_case_number, read_reply
-from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
+from tools.published import MAIN_LINE, SUPPORT_EMAIL
 
 
 def step(text, intent="report_problem", slots=None, latest_action="action_listen", entities=None):

@@ -21,8 +21,8 @@ import pytest
 
 from tests.browser.conftest import NOW, artifact, expect
 from tests.desk_support import AGENT, Desk
-from tests.published import MAIN_LINE
 from tools import stack
+from tools.published import MAIN_LINE
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ await: the server then accepts messages but replies never reach the client.
 These tests fail loudly if the Rasa environment drifts from 5.9.0.
 """
 
-from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer as Client
+from tools.published import MAIN_LINE, SUPPORT_EMAIL
 
 
 def test_replies_arrive_over_socketio_with_session_persistence(web_stack):

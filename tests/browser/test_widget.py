@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import ROOT, expect
-from tests.published import CHAT_URL, MAIN_LINE, MAIN_TEL, PRIORITY_LINE, PRIORITY_NUMBER, SUPPORT_EMAIL
+from tools.published import CHAT_URL, MAIN_LINE, MAIN_TEL, PRIORITY_LINE, PRIORITY_NUMBER, SUPPORT_EMAIL
 
 
 def test_phone_question_is_answered_with_a_tel_link(chat):

@@ -37,7 +37,7 @@ import random
 import uuid
 
 from tests.integration.harness import texts
-from tests.published import MAIN_LINE
+from tools.published import MAIN_LINE
 
 SEED = 20261205
 FORBIDDEN = ("<script", "<img")

@@ -14,7 +14,7 @@ import re
 import uuid
 
 from tests.integration.harness import texts
-from tests.published import MAIN_LINE, PQRSA_EMAIL, PRIORITY_LINE, SUPPORT_EMAIL
+from tools.published import MAIN_LINE, PQRSA_EMAIL, PRIORITY_LINE, SUPPORT_EMAIL
 
 STORE_ERROR = re.compile(r"^\S+ \S+ ERROR\s+addons\.tracker_store\s+- Tracker store database error", re.M)
 

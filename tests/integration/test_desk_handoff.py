@@ -26,9 +26,9 @@ import requests
 from desk.security import conversation_ref
 from tests.conftest import ROOT
 from tests.desk_support import Agent, Desk, packet, wait_for
-from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer
 from tools import stack
+from tools.published import MAIN_LINE, SUPPORT_EMAIL
 
 NOW = "2026-12-04T10:00"  # Friday morning: the chat, the line and the e-mail are open
 QUEUE_TIMEOUT = 120  # long enough that nothing expires by accident

@@ -13,8 +13,8 @@ import requests
 from tests.conftest import ROOT
 from tests.integration.harness import model_components, texts, turns
 from tests.integration.services import can_connect, listening_addresses, non_loopback_addresses
-from tests.published import MAIN_LINE
 from tools import stack
+from tools.published import MAIN_LINE
 
 EVIL = "http://evil.example"
 

@@ -6,7 +6,7 @@ server: NLU, rules, actions and responses together, as customers use them.
 
 import pytest
 
-from tests.published import (
+from tools.published import (
     CHAT_URL,
     COORDINATOR_EMAIL,
     MAIN_LINE,

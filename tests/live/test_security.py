@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.published import MAIN_LINE, SUPPORT_EMAIL
 from tests.socketio_customer import SocketCustomer
+from tools.published import MAIN_LINE, SUPPORT_EMAIL
 
 pytestmark = pytest.mark.slow
 
