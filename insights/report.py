@@ -258,14 +258,16 @@ def _events_sql(dialect: str, placeholder: str) -> str:
     else:
         text = "left(data::json->>'text', 12)"
         value = "data::json->>'value'"
-    # One range scan on the timestamp index (events_by_timestamp); only short values
-    # leave the database (the start of a user's text, the value of the slots read).
+    # One range scan on the timestamp index (events_by_timestamp); only the rows the
+    # figures need, and only short values, leave the database (the start of a user's
+    # text, the value of the slots read).
+    actions = ", ".join(f"'{name}'" for name in NOT_UNDERSTOOD_ACTIONS)
     return (
         f"SELECT id, sender_id, type_name, timestamp, intent_name, action_name, "
-        f"CASE WHEN type_name = 'user' THEN {text} "
-        f"WHEN type_name = 'slot' AND action_name IN ({slot_list}) THEN {value} END "
+        f"CASE WHEN type_name = 'user' THEN {text} ELSE {value} END "
         f"FROM events WHERE timestamp >= {placeholder} AND timestamp < {placeholder} "
-        f"AND type_name IN ('user', 'slot', 'action') ORDER BY timestamp, id"
+        f"AND (type_name = 'user' OR type_name = 'slot' AND action_name IN ({slot_list}) "
+        f"OR type_name = 'action' AND action_name IN ({actions})) ORDER BY timestamp, id"
     )
 
 
@@ -288,9 +290,9 @@ def _rows(source: TrackerSource, start_ts: float, end_ts: float) -> Iterable[tup
             connection.rollback()
 
 
-def _fetch_data(source: TrackerSource, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The JSON of some events by id (the not-understood messages)."""
-    found: dict[int, dict[str, Any]] = {}
+def _fetch_texts(source: TrackerSource, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Text and the NLU's likeliest real intent of some user events by id (only those: memory)."""
+    found: dict[int, tuple[str, str | None]] = {}
     with source.connect() as connection:
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
@@ -304,9 +306,12 @@ def _fetch_data(source: TrackerSource, ids: list[int]) -> dict[int, dict[str, An
                 cursor.close()
             for event_id, data in rows:
                 try:
-                    found[event_id] = json.loads(data)
+                    event = json.loads(data)
                 except (TypeError, ValueError):
-                    found[event_id] = {}
+                    continue
+                ranking = ((event.get("parse_data") or {}).get("intent_ranking")) or []
+                guess = next((r.get("name") for r in ranking if r.get("name") not in (None, "nlu_fallback")), None)
+                found[event_id] = (event.get("text") or "", guess)
         if source.dialect != "sqlite":
             connection.rollback()
     return found
@@ -350,24 +355,41 @@ class _Clock:
         return found
 
 
-@dataclass
+@dataclass(slots=True)
 class _Turn:
     event_id: int
     ts: float
     intent: str
     text_start: str
     kinds: list[str] = field(default_factory=list)
-    slots: dict[str, Any] = field(default_factory=dict)
+    channels: set[str] = field(default_factory=set)  # named by the turn's topic / priority line / e-mail
+    open_channels: bool = False  # the answer listed the channels open at that moment
+    next_opening: bool = False  # the answer said when the channels open next
     actions: list[str] = field(default_factory=list)
     external: bool = False  # after a desk trigger ("EXTERNAL: …"): answers, but no customer message
 
+    def slot(self, name: str, value: Any) -> None:
+        """Keep what the figures need of a slot set in this turn (not the texts: memory)."""
+        if name == "topic" and isinstance(value, str) and value:
+            try:
+                self.channels.update(json.loads(value).get("channels") or ())
+            except (ValueError, AttributeError):
+                pass
+        elif name == "priority_contact" and value:
+            self.channels.add("priority_line")
+        elif name == "email" and value:
+            self.channels.add("email")
+        elif name == "open_channels" and value:
+            self.open_channels = True
+        elif name == "next_opening" and value:
+            self.next_opening = True
 
-@dataclass
+
+@dataclass(slots=True)
 class _Conversation:
     service: str | None = None
     description: str | None = None
     turn: _Turn | None = None
-    days: set = field(default_factory=set)
 
 
 class _Tally:
@@ -441,7 +463,7 @@ class _Tally:
         if turn.kinds:
             for channel in self.recommended(turn):
                 self.channels[channel] += 1
-        if turn.slots.get("next_opening"):
+        if turn.next_opening:
             self.day_closed_answers[day] += 1
         if turn.external:
             return
@@ -450,19 +472,9 @@ class _Tally:
             self.day_not_understood[day] += 1
 
     def recommended(self, turn: _Turn) -> set[str]:
-        channels: set[str] = set()
-        topic = turn.slots.get("topic")
-        if isinstance(topic, str) and topic:
-            try:
-                channels |= set(json.loads(topic).get("channels") or ())
-            except (ValueError, AttributeError):
-                pass
-        if turn.slots.get("priority_contact"):
-            channels.add("priority_line")
-        if turn.slots.get("open_channels"):
+        channels = set(turn.channels)
+        if turn.open_channels:
             channels |= set(self.clock.open_support_channels(turn.ts))
-        if turn.slots.get("email"):
-            channels.add("email")
         return channels
 
 
@@ -499,8 +511,8 @@ def _tally(source: TrackerSource, clock: _Clock, start: date, end: date) -> tupl
                 continue
             if name == "answer_kind" and value:
                 turn.kinds.append(value)
-            elif name in SLOTS:
-                turn.slots[name] = value
+            else:
+                turn.slot(name, value)
         elif type_name == "action" and turn is not None and name in NOT_UNDERSTOOD_ACTIONS:
             turn.actions.append(name)
     for sender, conversation in conversations.items():
@@ -572,18 +584,15 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     # Texts of the not-understood messages and of critical reports without a description.
     need = [event_id for _, event_id, _, _ in tally.not_understood]
     need += [c.event_id for c in tally.criticals if not c.description]
-    data = _fetch_data(source, need) if need else {}
+    texts = _fetch_texts(source, need) if need else {}
     misunderstood = []
     for sender, event_id, ts, _intent in tally.not_understood:
-        event = data.get(event_id, {})
-        ranking = ((event.get("parse_data") or {}).get("intent_ranking")) or []
-        guess = next((r.get("name") for r in ranking if r.get("name") not in (None, "nlu_fallback")), None)
-        text = event.get("text") or ""
+        text, guess = texts.get(event_id, ("", None))
         misunderstood.append(NotUnderstood(sender, clock.local(ts), mask(text), guess))
     criticals = sorted(tally.criticals, key=lambda c: (not c.after_hours, c.moment))
     for critical in criticals:
         # No description asked (a first message that settled it): the message itself.
-        critical.description = mask(critical.description or data.get(critical.event_id, {}).get("text") or "")
+        critical.description = mask(critical.description or texts.get(critical.event_id, ("", None))[0])
 
     tables: dict[str, Table] = {}
     conv_total = len({sender for convs in tally.day_conversations.values() for sender in convs})
