@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -37,24 +38,25 @@ padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#eef2f6}td
 """
 
 
-def _cell(value: Any, column: str) -> str:
-    if column == "Conversación" or column == "Conversaciones":
+def _cell(value: Any, column: str, linked: Container[str]) -> str:
+    if column in ("Conversación", "Ids de conversación"):  # conversation ids: links to their transcripts
         ids = str(value).split()
-        return " ".join(f'<a href="#{anchor(cid)}">{html.escape(cid)}</a>' for cid in ids[:5]) + (
-            f" (+{len(ids) - 5})" if len(ids) > 5 else "")
+        shown = [f'<a href="#{anchor(cid)}">{html.escape(cid)}</a>' if cid in linked else html.escape(cid)
+                 for cid in ids[:5]]
+        return " ".join(shown) + (f" (+{len(ids) - 5})" if len(ids) > 5 else "")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f'<td class="n">{value}</td>'
     return html.escape(str(value))
 
 
-def _table(table: Table, limit: int | None = None) -> str:
+def _table(table: Table, limit: int | None = None, linked: Container[str] = ()) -> str:
     head = "".join(f"<th scope=\"col\">{html.escape(c)}</th>" for c in table.columns)
     body = []
     rows = table.rows if limit is None else table.rows[:limit]
     for row in rows:
         cells = []
         for column, value in zip(table.columns, row, strict=True):
-            rendered = _cell(value, column)
+            rendered = _cell(value, column, linked)
             cells.append(rendered if rendered.startswith("<td") else f"<td>{rendered}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
@@ -112,12 +114,13 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
         '<section id="criticos"><h2>Incidentes críticos</h2><div class="cards">'
         + _card("incidentes prioridad 1", s["critical"]) + _card("fuera de horario", s["critical_after_hours"])
         + _card("reportes no críticos atendidos en el triage", s["non_critical_triaged"]) + "</div>"
-        + _table(report.table("incidentes_criticos")) + "</section>",
+        + _table(report.table("incidentes_criticos"), linked=report.transcripts) + "</section>",
         '<section id="no-entendidos"><h2>Lo que el asistente no entendió</h2><div class="cards">'
         + _card("mensajes no entendidos", s["not_understood"]) + _card("mensajes escritos", s["typed_messages"])
         + '</div><p class="note">El borrador para etiquetar y agregar a data/nlu/ está en no_entendidos.nlu.yml.</p>'
         '<div class="chart"><canvas id="chart-fallback" aria-label="Tasa de no entendidos por día" role="img"></canvas></div>'
-        + _table(report.table("no_entendidos"), limit=200) + _table(report.table("tasa_no_entendidos")) + "</section>",
+        + _table(report.table("no_entendidos"), limit=200, linked=report.transcripts)
+        + _table(report.table("tasa_no_entendidos")) + "</section>",
         '<section id="transferencias"><h2>Transferencias y escalamientos</h2>'
         + _table(report.table("transferencias")) + _table(report.table("transferencias_por_motivo"))
         + _table(report.table("escalamientos")) + "</section>",

@@ -145,7 +145,7 @@ HANDOFF_REASONS = {
     "not_understood": "No se entendió dos veces",
     "critical_incident": "Incidente crítico en horario",
 }
-MAX_TRANSCRIPTS = 300  # conversations with a transcript in the HTML; the rest by id through transcript()
+MAX_TRANSCRIPTS = 500  # conversations with a transcript in the HTML (linked); the rest by id through transcript()
 MAX_LINKS = 5  # conversations linked per row of a grouped table
 
 
@@ -666,7 +666,7 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     for item in misunderstood:
         groups[_group_key(item.text)].append(item)
     grouped = Table("no_entendidos", "Mensajes que el asistente no entendió", [
-        "Mensaje", "Veces", "Intención más probable", "Conversaciones"])
+        "Mensaje", "Veces", "Intención más probable", "Ids de conversación"])
     for _, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         guesses = Counter(i.intent_guess for i in items if i.intent_guess)
         ids = list(dict.fromkeys(i.conversation_id for i in items))
@@ -728,12 +728,26 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
         "handoffs_sent_by_assistant": tally.handoff_sent,
     }
 
-    referenced: list[str] = []
-    for cid in [c.conversation_id for c in criticals] + [i.conversation_id for i in misunderstood] + [
-            h["conversation_id"] for h in handoffs]:
-        if cid not in referenced:
-            referenced.append(cid)
-    shown = {cid: transcript(source, cid, schedule) for cid in referenced[:transcripts]}
+    # The conversations the page links to get a transcript: critical incidents (after hours
+    # first), the first few of each not-understood group, the hand-offs — each kind its share
+    # of ``transcripts`` first, then what is left in that order.
+    buckets = [[c.conversation_id for c in criticals],
+               [i for row in grouped.rows for i in row[3].split()[:MAX_LINKS]],
+               [h["conversation_id"] for h in handoffs]]
+    shares = [transcripts // 2, transcripts * 2 // 5, transcripts - transcripts // 2 - transcripts * 2 // 5]
+    chosen: dict[str, None] = {}
+    for bucket, share in zip(buckets, shares, strict=True):
+        for cid in bucket:
+            if len(chosen) >= transcripts or share <= 0:
+                break
+            if cid not in chosen:
+                chosen[cid] = None
+                share -= 1
+    for cid in (i for bucket in buckets for i in bucket):
+        if len(chosen) >= transcripts:
+            break
+        chosen.setdefault(cid, None)
+    shown = {cid: transcript(source, cid, schedule) for cid in chosen}
     report = Report(start, end, source.describe(), datetime.now(schedule.timezone), summary, tables, criticals,
                     misunderstood, shown)
     report.seconds = _time.monotonic() - began

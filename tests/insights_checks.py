@@ -114,7 +114,7 @@ def check_report(report, planned: list[Planned], handoff_waits: dict[str, float]
     groups = {row["Mensaje"].lower().strip("!"): row for row in report.table("no_entendidos").as_dicts()}
     assert groups["blorf snark quux"]["Veces"] == 3
     blorf = {p.sender for p, step in missed if step.text.lower().strip("!") == "blorf snark quux"}
-    assert set(groups["blorf snark quux"]["Conversaciones"].split()) == blorf
+    assert set(groups["blorf snark quux"]["Ids de conversación"].split()) == blorf
     assert groups["brrr quux"]["Veces"] == 1 and groups["plorf"]["Veces"] == 1
     assert "xkcd qwerty zzz" not in groups  # understood as out of scope
     rate = {row["Fecha"]: row for row in report.table("tasa_no_entendidos").as_dicts()}

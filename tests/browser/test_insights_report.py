@@ -60,8 +60,13 @@ def test_the_report_opened_from_disk_draws_its_charts(browser, report_dir):
             return c.data.datasets.reduce((n, d) => n + d.data.reduce((a, b) => a + b, 0), 0); }""")
         cards = page.locator("#volumen .card b").nth(1).inner_text()
         assert day_total == int(cards)  # the chart shows the same messages as the figure
-        # A critical incident links to its transcript, in the same file.
-        link = page.locator("#t-incidentes_criticos a").first
+        # Counts are numbers, conversation ids are links to their transcripts in the same file.
+        assert page.locator("#t-volumen_por_dia a").count() == 0
+        assert page.locator("#t-no_entendidos tbody tr").first.locator("a").count() >= 1
+        dead = page.evaluate("""() => [...document.querySelectorAll('a[href^="#conv-"]')]
+            .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length""")
+        assert dead == 0
+        link = page.locator("#t-incidentes_criticos a").first  # a critical incident's conversation
         target = link.get_attribute("href")
         link.click()
         assert page.evaluate("() => location.hash") == target
