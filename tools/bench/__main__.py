@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     arguments = sys.argv[1:] if argv is None else argv
-    command = "python -m tools.bench " + " ".join(arguments)
+    command = ("python -m tools.bench " + " ".join(arguments)).strip()
     if os.environ.get("MAKELEVEL"):
         command = "make bench" + (f" BENCH_ARGS=\"{' '.join(arguments)}\"" if arguments else "")
     run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
