@@ -1,6 +1,6 @@
 """What the simulated customers say, what the replies must contain, and the load scenarios.
 
-Standard library only. Each turn is (what the customer writes, text the reply must
+No Rasa (the load generator runs in .venv/actions). Each turn is (what the customer writes, text the reply must
 contain or None for "any non-empty reply"). Button presses are sent as their
 payloads, as the web chat does. The expected texts only appear when the custom
 action succeeded (the static first variations do not contain them), so an action
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.published import CHAT_URL, MAIN_LINE, PQRSA_EMAIL, PRIORITY_NUMBER, SUPPORT_EMAIL
+
 # Saturday 20:00 in Bogotá: every channel is closed, so "tengo un problema" goes through
 # the whole after-hours triage (three questions) and the answers carry next openings.
 DEFAULT_NOW = "2026-12-05T20:00"
 
 Turn = tuple[str, str | None]
-P1 = "318 717 49 37"
-MAIN_LINE = "(601) 7442727"
-SUPPORT_EMAIL = "soporte.firmadigital@certicamara.com"
+P1 = PRIORITY_NUMBER
 MONDAY = "el lunes a las 7:00 a. m."
 
 SPANISH: list[list[Turn]] = [
@@ -56,12 +56,12 @@ SPANISH: list[list[Turn]] = [
     ],
     [  # critical incident straight away, then the chat link
         ("URGENTE se cayo el servicio de estampado, toda la operacion esta detenida", P1),
-        ("y el link del chat?", "chat.certicamara.com"),
+        ("y el link del chat?", CHAT_URL),
         ("ok gracias", "Con gusto"),
     ],
     [  # PQRSA and hours
         ("hola buenas noches", "asistente virtual"),
-        ("quiero poner una queja por un cobro que me hicieron", "certicamararesponde@certicamara.com"),
+        ("quiero poner una queja por un cobro que me hicieron", PQRSA_EMAIL),
         ("cual es el horario de atencion?", MONDAY),
         ("chao", "Gracias por escribirnos"),
     ],
