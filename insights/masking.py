@@ -20,6 +20,7 @@ messages carry the company's published contacts and are shown as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 EMAIL = "[correo]"
 PHONE = "[teléfono]"
@@ -49,14 +50,37 @@ _DIGITS = re.compile(r"(?<!\d)\d{6,}(?!\d)")
 _ADJACENT = re.compile(r"\](?=\[)")
 
 
-def mask(text: str | None) -> str:
+def mask(text: str | None, keep: Iterable[str] = ()) -> str:
     """The text with e-mails, phones and document numbers replaced by labels.
+
+    ``keep``: strings left as they are (the company's published contacts in the
+    assistant's own messages, which may also echo what a customer typed).
 
     >>> mask("mi NIT es 900.123.456-7 y mi cel 300 123 4567, correo ana@empresa.co")
     'mi NIT es [documento] y mi cel [teléfono], correo [correo]'
     """
     if not text:
         return ""
+    kept = [k for k in sorted(set(keep), key=len, reverse=True) if k and k in text]
+    for i, value in enumerate(kept):
+        text = text.replace(value, f"\x00{_letters(i)}\x00")
+    out = _mask(text)
+    for i, value in enumerate(kept):
+        out = out.replace(f"\x00{_letters(i)}\x00", value)
+    return out
+
+
+def _letters(i: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "BA": a placeholder without digits."""
+    out = ""
+    while True:
+        out = chr(65 + i % 26) + out
+        i //= 26
+        if i == 0:
+            return out
+
+
+def _mask(text: str) -> str:
     out = _EMAIL.sub(EMAIL, text)
     out = _PHONE_INTL.sub(PHONE, out)
     out = _NIT.sub(DOCUMENT, out)

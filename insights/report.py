@@ -768,8 +768,18 @@ def _group_key(text: str) -> str:
 # ------------------------------------------------------------------ transcripts
 
 
+def published_contacts(schedule: Schedule) -> set[str]:
+    """The company's phone numbers, e-mails and links as schedule/channels.yml publishes them."""
+    values = set()
+    for owner in [*schedule.channels.values(), *schedule.escalation_levels.values()]:
+        for contact in owner.contacts:
+            values.add(contact.value)
+            values.add(contact.href.split(":", 1)[1] if contact.kind == "phone" else contact.value)
+    return values
+
+
 def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule | None = None) -> Transcript:
-    """A conversation's messages by id, oldest first; the customer's text masked.
+    """A conversation's messages by id, oldest first, masked (the assistant's published contacts kept).
 
     Button presses are shown with the title of the button; the desk's triggers are left out.
     """
@@ -787,6 +797,7 @@ def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule |
             connection.rollback()
     lines: list[Line] = []
     titles: dict[str, str] = {}
+    published = published_contacts(schedule)
     for ts, data in rows:
         try:
             event = json.loads(data)
@@ -796,8 +807,8 @@ def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule |
         moment = datetime.fromtimestamp(ts or 0, tz=schedule.timezone)
         if event.get("event") == "bot":
             titles = button_titles(event)
-            if text:
-                lines.append(Line(moment, "asistente", text))
+            if text:  # the company's contacts stay; anything a customer typed that it echoes does not
+                lines.append(Line(moment, "asistente", mask(text, keep=published)))
             continue
         if not text or text.startswith("EXTERNAL:"):
             continue

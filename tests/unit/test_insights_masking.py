@@ -107,3 +107,13 @@ def test_two_masks_never_touch_which_rasa_would_read_as_markup():
 def test_masking_is_stable():
     once = mask("cel 3001234567, cc 79.123.456, ana@empresa.co")
     assert mask(once) == once
+
+
+def test_published_contacts_can_be_kept_in_the_assistants_messages():
+    said = ("Llame a la línea de soporte (601) 7442727, opción 2, o a la línea 24/7 (57) 318 717 49 37; "
+            "su caso 9001234567 quedó anotado. Escriba a soporte@empresa.co")
+    keep = {"(601) 7442727", "(57) 318 717 49 37", "soporte@empresa.co"}
+    assert mask(said, keep=keep) == (
+        "Llame a la línea de soporte (601) 7442727, opción 2, o a la línea 24/7 (57) 318 717 49 37; "
+        "su caso [documento] quedó anotado. Escriba a soporte@empresa.co")
+    assert "(601) 7442727" not in mask(said)
