@@ -86,7 +86,7 @@ def test_retention_on_postgresql_while_a_customer_talks(played, tracker):
     cutoff = retention.cutoff_for(30)
     old = int(postgres.sql(f"SELECT COUNT(DISTINCT sender_id) FROM events WHERE timestamp < {cutoff}"))
     assert old >= 300
-    clocked.at("2026-12-04T10:50")
+    clocked.at("2026-12-09T10:50")  # Wednesday morning: outside the range the other tests report on
     finished: list[list[str]] = []
     stop = threading.Event()
 
@@ -108,4 +108,4 @@ def test_retention_on_postgresql_while_a_customer_talks(played, tracker):
     assert postgres.sql(f"SELECT COUNT(*) FROM events WHERE timestamp < {cutoff}") == "0"
     assert finished and all(k == ["escalation_supervisor", "escalation_coordinator"] for k in finished), finished
     after = report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=None)
-    assert after.summary["conversations"] >= len(planned)
+    assert after.summary["conversations"] == len(planned)  # the played conversations are all kept
