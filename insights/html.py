@@ -146,8 +146,8 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
 
 def _transcripts(report: Report) -> str:
     parts = ['<section id="conversaciones"><h2>Conversaciones citadas</h2>'
-             '<p class="note">La transcripción de cada conversación que el informe cita (texto del cliente '
-             "enmascarado).</p>"]
+             '<p class="note">La transcripción de cada conversación que el informe enlaza (datos personales '
+             "enmascarados; los contactos publicados de la empresa se muestran).</p>"]
     for cid, transcript in report.transcripts.items():
         lines = "".join(
             f'<div class="line {line.who}"><span class="when">{line.moment.strftime("%Y-%m-%d %H:%M")}</span>'

@@ -566,7 +566,7 @@ def _handoffs(desk_db: Path | None, schedule: Schedule, start: date, end: date) 
 
 
 def build(source: TrackerSource, start: date, end: date, schedule: Schedule | None = None,
-          desk_db: Path | str | None = None, transcripts: int = MAX_TRANSCRIPTS) -> Report:
+          desk_db: Path | str | None = None, max_transcripts: int = MAX_TRANSCRIPTS) -> Report:
     """The report of the days ``start`` to ``end`` (Bogotá, both included).
 
     ``desk_db``: the desk's SQLite file for the hand-offs (None: no hand-off figures).
@@ -730,24 +730,25 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
 
     # The conversations the page links to get a transcript: critical incidents (after hours
     # first), the first few of each not-understood group, the hand-offs — each kind its share
-    # of ``transcripts`` first, then what is left in that order.
+    # of ``max_transcripts`` first, then what is left in that order.
     buckets = [[c.conversation_id for c in criticals],
                [i for row in grouped.rows for i in row[3].split()[:MAX_LINKS]],
                [h["conversation_id"] for h in handoffs]]
-    shares = [transcripts // 2, transcripts * 2 // 5, transcripts - transcripts // 2 - transcripts * 2 // 5]
+    limit = max_transcripts
+    shares = [limit // 2, limit * 2 // 5, limit - limit // 2 - limit * 2 // 5]
     chosen: dict[str, None] = {}
     for bucket, share in zip(buckets, shares, strict=True):
         for cid in bucket:
-            if len(chosen) >= transcripts or share <= 0:
+            if len(chosen) >= limit or share <= 0:
                 break
             if cid not in chosen:
                 chosen[cid] = None
                 share -= 1
     for cid in (i for bucket in buckets for i in bucket):
-        if len(chosen) >= transcripts:
+        if len(chosen) >= limit:
             break
         chosen.setdefault(cid, None)
-    shown = {cid: transcript(source, cid, schedule) for cid in chosen}
+    shown = transcripts(source, list(chosen), schedule)
     report = Report(start, end, source.describe(), datetime.now(schedule.timezone), summary, tables, criticals,
                     misunderstood, shown)
     report.seconds = _time.monotonic() - began
@@ -783,21 +784,39 @@ def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule |
 
     Button presses are shown with the title of the button; the desk's triggers are left out.
     """
+    return transcripts(source, [conversation_id], schedule)[conversation_id]
+
+
+def transcripts(source: TrackerSource, conversation_ids: list[str],
+                schedule: Schedule | None = None) -> dict[str, Transcript]:
+    """Several conversations' transcripts through one connection (a few hundred ids per query)."""
     schedule = schedule or load_schedule(schedule_path_from_env())
+    rows_by_id: dict[str, list[tuple[float, str]]] = {cid: [] for cid in conversation_ids}
     with source.connect() as connection:
-        sql = ("SELECT timestamp, data FROM events WHERE sender_id = {p} AND type_name IN ('user', 'bot') "
-               "ORDER BY id")
-        if source.dialect == "sqlite":
-            rows = connection.execute(sql.format(p="?"), (conversation_id,)).fetchall()
-        else:
-            cursor = connection.cursor()
-            cursor.execute(sql.format(p="%s"), (conversation_id,))
-            rows = cursor.fetchall()
-            cursor.close()
+        for i in range(0, len(conversation_ids), 200):
+            chunk = conversation_ids[i:i + 200]
+            if source.dialect == "sqlite":
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT sender_id, timestamp, data FROM events WHERE sender_id IN ({marks}) "
+                    "AND type_name IN ('user', 'bot') ORDER BY sender_id, id", chunk).fetchall()
+            else:
+                cursor = connection.cursor()
+                cursor.execute("SELECT sender_id, timestamp, data FROM events WHERE sender_id = ANY(%s) "
+                               "AND type_name IN ('user', 'bot') ORDER BY sender_id, id", (chunk,))
+                rows = cursor.fetchall()
+                cursor.close()
+            for sender, ts, data in rows:
+                rows_by_id[sender].append((ts, data))
+        if source.dialect != "sqlite":
             connection.rollback()
+    published = published_contacts(schedule)
+    return {cid: Transcript(cid, _lines(rows, schedule, published)) for cid, rows in rows_by_id.items()}
+
+
+def _lines(rows: list[tuple[float, str]], schedule: Schedule, published: set[str]) -> list[Line]:
     lines: list[Line] = []
     titles: dict[str, str] = {}
-    published = published_contacts(schedule)
     for ts, data in rows:
         try:
             event = json.loads(data)
@@ -814,7 +833,7 @@ def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule |
             continue
         shown = payload_text(text, event, titles) if text.startswith("/") else mask(text)
         lines.append(Line(moment, "cliente", shown))
-    return Transcript(conversation_id, lines)
+    return lines
 
 
-__all__ = ["Report", "Table", "Transcript", "Line", "build", "transcript", "anchor"]
+__all__ = ["Report", "Table", "Transcript", "Line", "build", "transcript", "transcripts", "anchor"]

@@ -13,10 +13,10 @@ tools/data/recorded_conversations.jsonl.gz::
 
 ``generate`` replicates them: each new conversation is a recorded one with a new
 conversation id, new message ids and its timestamps shifted to a random moment of the
-range (more of them in office hours); a conversation recorded while the support
-channels were open is only placed at moments when they are open, and one recorded
-after hours only after hours (the schedule model decides), so the answers stay true
-to their moment::
+range (more of them in office hours), written in time order as a live store fills up;
+a conversation recorded while the support channels were open is only placed at moments
+when they are open, and one recorded after hours only after hours (the schedule model
+decides), so the answers stay true to their moment::
 
     .venv/actions/bin/python -m tools.generate_conversations generate --count 100000 \\
         --from 2026-01-01 --to 2026-12-31 --tracker-store sqlite:///var/bench/tracker-100k.db
@@ -146,10 +146,11 @@ def generate(tracker: source.TrackerSource, count: int, start: date, end: date, 
     placer = Placer(load_recorded(recorded), start, end, seed)
     rows: list[tuple] = []
     written = 0
+    # In time order, as a tracker store fills up (a month's rows sit together in the table).
+    placed = sorted((placer.place() for _ in range(count)), key=lambda cs: cs[0]["rows"][0][1] + cs[1])
     with tracker.connect(write=True) as connection:
         insert = _writer(connection, tracker.dialect)
-        for _ in range(count):
-            conversation, shift = placer.place()
+        for conversation, shift in placed:
             prefix = "web-" if conversation["channel"] == "socketio" else "gen-"
             sender = prefix + uuid.UUID(int=placer.random.getrandbits(128), version=4).hex
             rows.extend(_shift_row(row, sender, shift) for row in conversation["rows"])
