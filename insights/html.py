@@ -91,9 +91,13 @@ def chart_data(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: str = "report-charts.js") -> str:
+def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: str = "report-charts.js",
+           stylesheet_href: str | None = None, nlu_href: str = "no_entendidos.nlu.yml",
+           back: tuple[str, str] | None = None) -> str:
     """The whole page. ``chart_js_src`` / ``charts_js_src``: where the page loads Chart.js
-    and the drawing script from (beside the file by default)."""
+    and the drawing script from (beside the file by default). The desk serves the page under
+    a Content-Security-Policy without inline style: it passes ``stylesheet_href`` (the CSS as
+    a file), where its NLU draft is (``nlu_href``) and a link back (``back``: href, label)."""
     s = report.summary
     period = f"{report.start.isoformat()} a {report.end.isoformat()}"
     data = json.dumps(chart_data(report), ensure_ascii=False).replace("</", "<\\/")
@@ -117,7 +121,8 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
         + _table(report.table("incidentes_criticos"), linked=report.transcripts) + "</section>",
         '<section id="no-entendidos"><h2>Lo que el asistente no entendió</h2><div class="cards">'
         + _card("mensajes no entendidos", s["not_understood"]) + _card("mensajes escritos", s["typed_messages"])
-        + '</div><p class="note">El borrador para etiquetar y agregar a data/nlu/ está en no_entendidos.nlu.yml.</p>'
+        + f'</div><p class="note">El borrador para etiquetar y agregar a data/nlu/: '
+        f'<a href="{html.escape(nlu_href)}" download>no_entendidos.nlu.yml</a>.</p>'
         '<div class="chart"><canvas id="chart-fallback" aria-label="Tasa de no entendidos por día" role="img"></canvas></div>'
         + _table(report.table("no_entendidos"), limit=200, linked=report.transcripts)
         + _table(report.table("tasa_no_entendidos")) + "</section>",
@@ -129,10 +134,14 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
     nav = " ".join(f'<a href="#{i}">{t}</a>' for i, t in (
         ("volumen", "Volumen"), ("preguntas", "Preguntas"), ("criticos", "Críticos"),
         ("no-entendidos", "No entendidos"), ("transferencias", "Transferencias"), ("conversaciones", "Conversaciones")))
+    if back is not None:
+        nav = f'<a href="{html.escape(back[0])}">{html.escape(back[1])}</a> ' + nav
+    style = (f'<link rel="stylesheet" href="{html.escape(stylesheet_href)}">' if stylesheet_href
+             else f"<style>{CSS}</style>")
     return (
         '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Informe de soporte {html.escape(period)}</title><style>{CSS}</style></head><body>"
+        f"<title>Informe de soporte {html.escape(period)}</title>{style}</head><body>"
         f"<header><h1>Informe para supervisores: {html.escape(period)}</h1>"
         f"<p>Conversaciones del asistente virtual (hora de Bogotá). Fuente: {html.escape(report.source)}. "
         f"Generado el {report.generated_at.strftime('%Y-%m-%d %H:%M')} en {report.seconds:.1f} s. "
