@@ -12,7 +12,11 @@ contract of the webhook):
     api.py            GET  /api/desk/queue                   the queue as JSON       (session)
                       GET  /api/desk/handoffs/{id}           state + live transcript (session)
     reports.py        GET  /supervision                      last 7 days' hand-offs  (supervisor session)
-    (here)            GET  /static/*                         CSS and JS (no data)
+                      GET  /supervision/informe?desde=&hasta= the support report (insights/)  (supervisor)
+                      GET  /supervision/informe/no_entendidos.nlu.yml   its NLU draft         (supervisor)
+                      GET  /supervision/conversacion?id=     one transcript, masked  (supervisor session)
+                      GET  /supervision/static/*             Chart.js, drawing script, report CSS
+    (here)            GET  /static/*, /favicon.ico           CSS, JS and the icon (no data)
 
 Pages without a session redirect to /login; JSON calls answer 401; a
 supervisor's page answers 403 to an agent (``supervisor_required``). Every POST
@@ -30,7 +34,7 @@ from pathlib import Path
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, text
+from sanic.response import HTTPResponse, raw, text
 
 from desk.auth import load_session
 from desk.config import Config
@@ -70,6 +74,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
     app.register_middleware(security_headers, "response")
     app.static("/static", str(STATIC), name="static")
     app.get("/static/")(static_index)
+    app.get("/favicon.ico")(favicon)
     register_all(app)
 
     app.register_listener(start_expiry, "after_server_start")
@@ -89,6 +94,12 @@ async def security_headers(request: Request, response: HTTPResponse) -> None:
 async def static_index(request: Request) -> HTTPResponse:
     # Sanic answered 500 to the directory itself: there is no index, so 404.
     return text("No encontrado.", status=404)
+
+
+async def favicon(request: Request) -> HTTPResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the report page)."""
+    return raw((STATIC / "favicon.svg").read_bytes(), content_type="image/svg+xml",
+               headers={"Cache-Control": "max-age=86400"})
 
 
 # ------------------------------------------------------------- queue timeout

@@ -53,6 +53,9 @@ class Config:
     session_hours: float = 8.0
     cookie_secure: bool = False
     rasa_timeout: float = 10.0
+    # The tracker store the supervisors' report reads (sqlite:///… or postgresql://…);
+    # empty: the tracker store of the project's endpoints.yml.
+    tracker_store: str = ""
     # The responses the desk says to the customer (desk/texts.py) are read from here.
     domain_file: Path = ROOT / "domain.yml"
 
@@ -92,5 +95,6 @@ class Config:
         return cls(
             host=host, port=port, db=db, webhook_secret=secret, rasa_url=rasa_url, rasa_token=token,
             queue_timeout=queue_timeout, demo=demo, session_hours=session_hours,
-            cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")), domain_file=domain_file,
+            cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")),
+            tracker_store=environ.get("DESK_TRACKER_STORE", "").strip(), domain_file=domain_file,
         )

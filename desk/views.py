@@ -343,6 +343,15 @@ def supervision_page(handoffs: list[Handoff], since: float, now: float, agent: A
     content = render(
         '<p><a href="/">← Volver a la cola</a></p>'
         "<h1>Supervisión</h1>"
+        '<nav class="supervision-tools" aria-label="Informes">'
+        '<form method="get" action="/supervision/informe" class="inline-form" id="report-form">'
+        '<label>Informe desde <input type="date" name="desde"></label> '
+        '<label>hasta <input type="date" name="hasta"></label> '
+        '<button type="submit" class="button">Ver informe</button>'
+        '<span class="muted"> (sin fechas: los últimos 7 días)</span></form>'
+        '<form method="get" action="/supervision/conversacion" class="inline-form" id="conversation-form">'
+        '<label>Conversación <input type="text" name="id" required maxlength="200" '
+        'placeholder="identificador"></label> <button type="submit" class="button">Ver</button></form></nav>'
         '<p class="lead" id="supervision-count">Últimos {days} días (desde el {since}): {count}.{partial}</p>'
         '<div class="table-wrap"><table class="queue" id="supervision-table">'
         '<caption class="sr-only">Transferencias a asesores de los últimos {days} días</caption>'
@@ -355,3 +364,19 @@ def supervision_page(handoffs: list[Handoff], since: float, now: float, agent: A
         partial="" if complete else " Se muestran solo las más recientes.", rows=rows,
     )
     return page("Supervisión", content, demo=demo, agent=agent, csrf=csrf, page_name="supervision")
+
+
+def transcript_page(conversation_id: str, lines: list[Any], agent: Agent, csrf: str, demo: bool) -> str:
+    """One conversation from the tracker store (insights.report.transcript: masked, oldest first)."""
+    items = join(render(
+        '<li class="line line--{who}"><span class="line__when">{when}</span> '
+        '<strong class="line__who">{label}:</strong> <span class="line__text">{text}</span></li>',
+        who=line.who, when=line.moment.strftime("%Y-%m-%d %H:%M"),
+        label="Cliente" if line.who == "cliente" else "Asistente", text=line.text) for line in lines)
+    body = render('<ol class="transcript" id="transcript">{items}</ol>', items=items) if lines else Markup(
+        '<p id="transcript-empty">No hay mensajes con ese identificador en el registro de conversaciones.</p>')
+    content = render(
+        '<p><a href="/supervision">← Supervisión</a></p><h1>Conversación {cid}</h1>'
+        '<p class="muted">Hora de Bogotá. Correos, teléfonos y documentos de los clientes enmascarados.</p>{body}',
+        cid=conversation_id, body=body)
+    return page("Conversación", content, demo=demo, agent=agent, csrf=csrf, page_name="transcript")

@@ -189,10 +189,12 @@ def start_desk(port: int, rasa_url: str, rasa_token: str, log_dir: Path, env: di
     return service
 
 
-def add_desk_agent(db: Path, username: str, name: str, role: str, password: str) -> None:
-    """Create an agent account with the desk's own command (the password through DESK_NEW_PASSWORD)."""
+def add_desk_agent(db: Path, username: str, name: str, role: str, password: str, supervisor: bool = False) -> None:
+    """Create an agent account (``supervisor``: with the supervisors' pages) with the desk's own
+    command (the password through DESK_NEW_PASSWORD)."""
     subprocess.run(
-        [str(ACTIONS_PYTHON), "-m", "desk", "add-agent", username, "--name", name, "--role", role],
+        [str(ACTIONS_PYTHON), "-m", "desk", "add-agent", username, "--name", name, "--role", role,
+         *(["--supervisor"] if supervisor else [])],
         cwd=ROOT, env=base_env({"DESK_DB": str(db), "DESK_NEW_PASSWORD": password}), check=True,
         capture_output=True, timeout=60,
     )

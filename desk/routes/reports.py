@@ -1,24 +1,38 @@
 """Pages for the people who run support (supervisor access only; agents get 403).
 
-    GET /supervision     the hand-offs of the last 7 days: state and wait   (supervisor session)
+    GET /supervision                         the hand-offs of the last 7 days: state and wait
+    GET /supervision/informe?desde=&hasta=   the support report (insights/): volume, what customers
+                                             ask, critical incidents, not understood, hand-offs
+    GET /supervision/informe/no_entendidos.nlu.yml?desde=&hasta=   the NLU draft of that report
+    GET /supervision/conversacion?id=…       one conversation's transcript by id (masked)
+    GET /supervision/static/{file}           Chart.js, the drawing script and the report's CSS
 
-With ``Accept: application/json`` the same data comes as JSON. The report
-pages to come belong here, each behind ``@supervisor_required``.
+With ``Accept: application/json`` /supervision gives the same data as JSON. Every page
+needs a supervisor's session (``@supervisor_required``). The report reads the tracker
+store read-only (``DESK_TRACKER_STORE``, else the tracker store of endpoints.yml) and the
+desk's own database, in a worker thread: the desk keeps serving agents meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, html
+from sanic.response import HTTPResponse, html, raw
 from sanic.response import json as json_response
 
 from desk import views
 from desk.auth import supervisor_required, wants_json
 from desk.routes.api import summary
 from desk.store import Session
+from helpdesk.loader import load_schedule, schedule_path_from_env
+from insights import export, report, source
+from insights import html as report_html
 
 REPORT_DAYS = 7
 REPORT_LIMIT = 2000  # rows on one page; more in 7 days would need paging
@@ -39,6 +53,127 @@ async def supervision_page(request: Request) -> HTTPResponse:
                                        REPORT_DAYS, complete))
 
 
+# ------------------------------------------------------------------ the report
+
+MAX_REPORT_DAYS = 366
+DEFAULT_REPORT_DAYS = 7
+ASSETS = {
+    "chart.umd.js": (report_html.CHART_JS, "text/javascript; charset=utf-8"),
+    "report-charts.js": (report_html.CHARTS_JS, "text/javascript; charset=utf-8"),
+}
+
+
+class RangeError(ValueError):
+    """The dates asked for do not make a report."""
+
+
+def report_range(args, today: date) -> tuple[date, date]:
+    """``desde``/``hasta`` (YYYY-MM-DD, Bogotá days, both included); the last 7 days by default."""
+    def day(name: str, default: date) -> date:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return default
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise RangeError(f"«{value}» no es una fecha como {today.isoformat()}.") from None
+
+    end = day("hasta", today)
+    start = day("desde", end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
+    if end < start:
+        raise RangeError(f"La fecha final ({end.isoformat()}) es anterior a la inicial ({start.isoformat()}).")
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        raise RangeError(f"El informe abarca como máximo {MAX_REPORT_DAYS} días.")
+    return start, end
+
+
+def tracker_source(request: Request) -> source.TrackerSource:
+    url = request.app.ctx.config.tracker_store
+    return source.from_url(url) if url else source.from_endpoints()
+
+
+def today_in_bogota() -> date:
+    schedule = load_schedule(schedule_path_from_env())
+    return schedule.local(datetime.now().astimezone()).date()
+
+
+async def build_report(request: Request, start: date, end: date) -> report.Report:
+    """The report, built in a worker thread (it reads the whole range)."""
+    call = functools.partial(report.build, tracker_source(request), start, end,
+                             desk_db=request.app.ctx.config.db)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
+
+
+def report_problem(request: Request, title: str, message: str, status: int) -> HTTPResponse:
+    session: Session = request.ctx.session
+    return html(views.error_page(title, message, request.app.ctx.config.demo, session.agent, session.csrf_token),
+                status=status)
+
+
+@supervisor_required
+async def report_page(request: Request) -> HTTPResponse:
+    try:
+        start, end = report_range(request.args, today_in_bogota())
+        built = await build_report(request, start, end)
+    except RangeError as error:
+        return report_problem(request, "Fechas no válidas", str(error), 400)
+    except source.SourceError as error:
+        return report_problem(request, "Informe no disponible",
+                              f"No se pudo leer el registro de conversaciones: {error}", 503)
+    query = urlencode({"desde": start.isoformat(), "hasta": end.isoformat()})
+    page = report_html.render(
+        built, chart_js_src="/supervision/static/chart.umd.js", charts_js_src="/supervision/static/report-charts.js",
+        stylesheet_href="/supervision/static/report.css",
+        nlu_href=f"/supervision/informe/no_entendidos.nlu.yml?{query}", back=("/supervision", "← Supervisión"),
+    )
+    return html(page)
+
+
+@supervisor_required
+async def nlu_draft(request: Request) -> HTTPResponse:
+    try:
+        start, end = report_range(request.args, today_in_bogota())
+        built = await build_report(request, start, end)
+    except RangeError as error:
+        return report_problem(request, "Fechas no válidas", str(error), 400)
+    except source.SourceError as error:
+        return report_problem(request, "Informe no disponible",
+                              f"No se pudo leer el registro de conversaciones: {error}", 503)
+    name = f"no_entendidos_{start.isoformat()}_{end.isoformat()}.nlu.yml"
+    return raw(export.nlu_draft(built).encode("utf-8"), content_type="text/yaml; charset=utf-8",
+               headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@supervisor_required
+async def conversation_view(request: Request) -> HTTPResponse:
+    session: Session = request.ctx.session
+    conversation_id = (request.args.get("id") or "").strip()
+    if not conversation_id or len(conversation_id) > 200:
+        return report_problem(request, "Conversación no indicada",
+                              "Escriba el identificador de la conversación (como aparece en el informe).", 400)
+    try:
+        call = functools.partial(report.transcript, tracker_source(request), conversation_id)
+        found = await asyncio.get_running_loop().run_in_executor(None, call)
+    except source.SourceError as error:
+        return report_problem(request, "Conversación no disponible",
+                              f"No se pudo leer el registro de conversaciones: {error}", 503)
+    return html(views.transcript_page(conversation_id, found.lines, session.agent, session.csrf_token,
+                                      request.app.ctx.config.demo), status=200 if found.lines else 404)
+
+
+async def report_asset(request: Request, name: str) -> HTTPResponse:
+    if name == "report.css":
+        return raw(report_html.CSS.encode("utf-8"), content_type="text/css; charset=utf-8")
+    if name not in ASSETS:
+        return html(views.error_page("No encontrado", "Esa página no existe.", request.app.ctx.config.demo), status=404)
+    path, content_type = ASSETS[name]
+    return raw(path.read_bytes(), content_type=content_type, headers={"Cache-Control": "max-age=3600"})
+
+
 def register(app: Sanic) -> None:
     """The supervisors' pages."""
     app.get("/supervision")(supervision_page)
+    app.get("/supervision/informe")(report_page)
+    app.get("/supervision/informe/no_entendidos.nlu.yml")(nlu_draft)
+    app.get("/supervision/conversacion")(conversation_view)
+    app.get("/supervision/static/<name:str>")(report_asset)
