@@ -118,7 +118,7 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
         '<section id="criticos"><h2>Incidentes críticos</h2><div class="cards">'
         + _card("incidentes prioridad 1", s["critical"]) + _card("fuera de horario", s["critical_after_hours"])
         + _card("reportes no críticos atendidos en el triage", s["non_critical_triaged"]) + "</div>"
-        + _table(report.table("incidentes_criticos"), linked=report.transcripts) + "</section>",
+        + _table(report.table("incidentes_criticos"), limit=1000, linked=report.transcripts) + "</section>",
         '<section id="no-entendidos"><h2>Lo que el asistente no entendió</h2><div class="cards">'
         + _card("mensajes no entendidos", s["not_understood"]) + _card("mensajes escritos", s["typed_messages"])
         + f'</div><p class="note">El borrador para etiquetar y agregar a data/nlu/: '

@@ -17,6 +17,7 @@ Prints one Markdown table (the README's "Informe para supervisores" has the run'
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,9 @@ def turn_latency(db: Path) -> list[str]:
     from tools.conversation_player import ClockedStack
 
     tmp = Path(tempfile.mkdtemp(prefix="insights-bench-"))
+    live = tmp / "tracker.db"  # a copy: the measured store keeps only the generated conversations
+    shutil.copyfile(db, live)
+    db = live
     clocked = ClockedStack(tmp, tracker_store={"type": "addons.tracker_store.ReportingSQLTrackerStore",
                                                "dialect": "sqlite", "db": str(db)}, desk=False)
     clocked.start("2026-12-05T20:00")
@@ -117,6 +121,7 @@ def turn_latency(db: Path) -> list[str]:
         worker.join()
     finally:
         clocked.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
     def row(name: str, values: list[float]) -> str:
         ordered = sorted(values)
