@@ -55,7 +55,7 @@ def tracker(played) -> source.TrackerSource:
 
 def test_every_figure_equals_what_was_played_on_postgresql(played, tracker):
     clocked, planned, _ = played
-    check_played_answers(clocked.answer_kinds, planned)
+    check_played_answers(clocked.tracker, planned)
     check_report(report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=clocked.desk_db), planned)
 
 

@@ -57,7 +57,7 @@ def built(played, tracker):
 
 def test_every_figure_equals_what_was_played(played, built):
     clocked, planned = played
-    check_played_answers(clocked.answer_kinds, planned)
+    check_played_answers(clocked.tracker, planned)
     check_report(built, planned)
 
 
