@@ -64,7 +64,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -528,6 +528,15 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def _share_per_day(name: str, title: str, columns: list[str], days: list[date],
+                   whole: Mapping[date, int], part: Mapping[date, int]) -> Table:
+    """A table of one count and the share of it that is something, per day."""
+    table = Table(name, title, columns)
+    for day in days:
+        table.rows.append([day.isoformat(), whole[day], part[day], _percent(part[day], whole[day])])
+    return table
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -647,11 +656,9 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
         channels.rows.append([cid, name, count, _percent(count, answers_total)])
     tables[channels.name] = channels
 
-    closed = Table("cerrado_abre", "Respuestas «cerrado, abre …» por día", [
-        "Fecha", "Respuestas", "Respuestas «cerrado, abre …»", "%"])
-    for day in days:
-        closed.rows.append([day.isoformat(), tally.day_answers[day], tally.day_closed_answers[day],
-                            _percent(tally.day_closed_answers[day], tally.day_answers[day])])
+    closed = _share_per_day("cerrado_abre", "Respuestas «cerrado, abre …» por día",
+                            ["Fecha", "Respuestas", "Respuestas «cerrado, abre …»", "%"],
+                            days, tally.day_answers, tally.day_closed_answers)
     tables[closed.name] = closed
 
     critical_table = Table("incidentes_criticos", "Incidentes críticos (prioridad 1)", [
@@ -674,11 +681,9 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
                              " ".join(ids)])
     tables[grouped.name] = grouped
 
-    rate = Table("tasa_no_entendidos", "Tasa de mensajes no entendidos por día", [
-        "Fecha", "Mensajes escritos", "No entendidos", "Tasa %"])
-    for day in days:
-        rate.rows.append([day.isoformat(), tally.day_typed[day], tally.day_not_understood[day],
-                          _percent(tally.day_not_understood[day], tally.day_typed[day])])
+    rate = _share_per_day("tasa_no_entendidos", "Tasa de mensajes no entendidos por día",
+                          ["Fecha", "Mensajes escritos", "No entendidos", "Tasa %"],
+                          days, tally.day_typed, tally.day_not_understood)
     tables[rate.name] = rate
 
     escalations = Table("escalamientos", "Escalamientos por nivel", ["Nivel", "Veces"])

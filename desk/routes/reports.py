@@ -110,16 +110,24 @@ def report_problem(request: Request, title: str, message: str, status: int) -> H
                 status=status)
 
 
-@supervisor_required
-async def report_page(request: Request) -> HTTPResponse:
+async def report_of_request(request: Request) -> tuple[date, date, report.Report] | HTTPResponse:
+    """The report of the range the request asks for, or the page that says why there is none."""
     try:
         start, end = report_range(request.args, today_in_bogota())
-        built = await build_report(request, start, end)
+        return start, end, await build_report(request, start, end)
     except RangeError as error:
         return report_problem(request, "Fechas no válidas", str(error), 400)
     except source.SourceError as error:
         return report_problem(request, "Informe no disponible",
                               f"No se pudo leer el registro de conversaciones: {error}", 503)
+
+
+@supervisor_required
+async def report_page(request: Request) -> HTTPResponse:
+    found = await report_of_request(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    start, end, built = found
     query = urlencode({"desde": start.isoformat(), "hasta": end.isoformat()})
     page = report_html.render(
         built, chart_js_src="/supervision/static/chart.umd.js", charts_js_src="/supervision/static/report-charts.js",
@@ -131,14 +139,10 @@ async def report_page(request: Request) -> HTTPResponse:
 
 @supervisor_required
 async def nlu_draft(request: Request) -> HTTPResponse:
-    try:
-        start, end = report_range(request.args, today_in_bogota())
-        built = await build_report(request, start, end)
-    except RangeError as error:
-        return report_problem(request, "Fechas no válidas", str(error), 400)
-    except source.SourceError as error:
-        return report_problem(request, "Informe no disponible",
-                              f"No se pudo leer el registro de conversaciones: {error}", 503)
+    found = await report_of_request(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    start, end, built = found
     name = f"no_entendidos_{start.isoformat()}_{end.isoformat()}.nlu.yml"
     return raw(export.nlu_draft(built).encode("utf-8"), content_type="text/yaml; charset=utf-8",
                headers={"Content-Disposition": f'attachment; filename="{name}"'})
