@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", dest="end", type=_day, required=True, help="last day, included, e.g. 2026-11-30")
     parser.add_argument("--out", default=str(source.ROOT / "var" / "report"), help="output folder (var/report)")
     parser.add_argument("--endpoints", default=str(source.DEFAULT_ENDPOINTS), help="endpoints file (endpoints.yml)")
-    parser.add_argument("--tracker-store", help="sqlite:///var/tracker.db or postgresql://user:pass@host:5432/db "
+    parser.add_argument("--tracker-store", help="sqlite:///var/tracker.db or postgresql://user:${DB_PASSWORD}@host:5432/db "
                         "(instead of the endpoints file)")
     parser.add_argument("--desk-db", help="the desk's SQLite database (default $DESK_DB or var/desk.db)")
     args = parser.parse_args(argv)

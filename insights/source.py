@@ -159,9 +159,11 @@ def from_endpoints(path: Path | str = DEFAULT_ENDPOINTS, environ: Mapping[str, s
     return from_config(expand_variables(section, environ, str(path)), ROOT, environ, str(path))
 
 
-def from_url(url: str) -> TrackerSource:
+def from_url(url: str, environ: Mapping[str, str] = os.environ) -> TrackerSource:
     """``sqlite:///var/tracker.db`` (relative to the project root), ``sqlite:////abs/path.db`` or
-    ``postgresql://user:password@host:port/database``."""
+    ``postgresql://user:${DB_PASSWORD}@host:port/database``: the user and the password may be
+    ``${VARIABLE}``s, taken from the environment (a password is never written in a URL that
+    sits in a file or a command line)."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -173,8 +175,9 @@ def from_url(url: str) -> TrackerSource:
     if scheme in ("postgresql", "postgres"):
         return TrackerSource(
             "postgresql", urllib.parse.unquote(parts.path.lstrip("/")) or "rasa", host=parts.hostname,
-            port=parts.port, username=urllib.parse.unquote(parts.username or "") or None,
-            password=urllib.parse.unquote(parts.password or "") or None,
+            port=parts.port,
+            username=expand_variables(urllib.parse.unquote(parts.username or ""), environ, "the tracker store URL") or None,
+            password=expand_variables(urllib.parse.unquote(parts.password or ""), environ, "the tracker store URL") or None,
             schema=os.environ.get("POSTGRESQL_SCHEMA") or None,
         )
     raise SourceError(f"{url!r}: the tracker store URL must start with sqlite:/// or postgresql://")

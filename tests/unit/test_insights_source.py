@@ -46,12 +46,18 @@ def test_endpoints_without_an_sql_tracker_store_are_refused(tmp_path):
 @pytest.mark.parametrize("url, expected", [
     ("sqlite:///var/tracker.db", ("sqlite", str(ROOT / "var" / "tracker.db"), None, None, None)),
     ("sqlite:////srv/rasa/tracker.db", ("sqlite", "/srv/rasa/tracker.db", None, None, None)),
-    ("postgresql://rasa:p%40ss@10.0.0.5:5432/rasa", ("postgresql", "rasa", "10.0.0.5", 5432, "p@ss")),
+    ("postgresql://rasa:${DB_PASSWORD}@10.0.0.5:5432/rasa", ("postgresql", "rasa", "10.0.0.5", 5432, "p@ss:/w")),
+    ("postgresql://r%40sa@10.0.0.5/rasa", ("postgresql", "rasa", "10.0.0.5", None, None)),
     ("postgresql+psycopg2://u:p@db/conv", ("postgresql", "conv", "db", None, "p")),
 ])
 def test_tracker_store_urls(url, expected):
-    found = source.from_url(url)
+    found = source.from_url(url, environ={"DB_PASSWORD": "p@ss:/w"})
     assert (found.dialect, found.database, found.host, found.port, found.password) == expected
+
+
+def test_a_password_variable_that_is_not_set_is_named():
+    with pytest.raises(source.SourceError, match="DB_PASSWORD is not set"):
+        source.from_url("postgresql://rasa:${DB_PASSWORD}@db/rasa", environ={})
 
 
 def test_an_unknown_url_is_refused():
