@@ -3,6 +3,7 @@
     .venv/actions/bin/python -m tools.play_corpus            # starts Rasa + actions itself
     .venv/actions/bin/python -m tools.play_corpus --only dates --only context
     .venv/actions/bin/python -m tools.play_corpus --id b-guided-   # ids starting with
+    .venv/actions/bin/python -m tools.play_corpus --keep-tracker var/corpus-tracker.db   # keep what Rasa stored
 
 The Rasa server loads the trained model once; one action server plays every moment
 through ``ASSISTANT_NOW_FILE`` (``--restart``: a new action server with ``ASSISTANT_NOW``
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import tempfile
 import uuid
@@ -121,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="play only this class (repeatable)")
     parser.add_argument("--id", action="append", help="play only conversations whose id starts with this")
     parser.add_argument("--restart", action="store_true", help="restart the action server with ASSISTANT_NOW per moment")
+    parser.add_argument("--keep-tracker", metavar="FILE", help="copy the run's SQLite tracker store here (e.g. for "
+                        "python -m insights --tracker-store sqlite:///FILE)")
     args = parser.parse_args(argv)
     conversations = corpus.load()
     if args.only:
@@ -133,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             results = play_all(assistant, conversations)
         finally:
             assistant.stop()
+            if args.keep_tracker:  # SQLite's backup: the WAL's pages too
+                with sqlite3.connect(Path(tmp) / "tracker.db") as src, sqlite3.connect(args.keep_tracker) as dst:
+                    src.backup(dst)
     summary = write_report(results)
     print(json.dumps({k: v for k, v in summary.items() if k != "priority_line_where_it_does_not_belong"}, indent=2))
     print(f"24/7 line where it does not belong: {len(summary['priority_line_where_it_does_not_belong'])}")
