@@ -433,3 +433,38 @@ def test_fine_tuning_loads_with_rasas_own_code():
     assert out["finetune"] == "rasa's own load", out
     assert out["calls"] == [{"cls": "DIET", "finetune_mode": True}], out  # only the fine-tuning load
     assert "predict_error" in out, out
+
+
+def test_the_server_with_the_switch_off_runs_on_rasas_own_code_and_answers(tmp_path):
+    """ASSISTANT_RASA_SPEEDUPS=off: the Rasa server says so at start-up and a guided conversation
+    goes on as usual, on Rasa's own code (shipped tracker store, action server, rules)."""
+    import requests
+
+    from tools import stack
+    from tools.published import PRIORITY_NUMBER
+
+    action_port = stack.free_port()
+    endpoints = stack.write_endpoints(tmp_path / "endpoints.yml", action_port, tracker_store={
+        "type": "addons.tracker_store.ReportingSQLTrackerStore", "dialect": "sqlite", "db": str(tmp_path / "t.db")})
+    actions = stack.start_actions(action_port, tmp_path / "logs", {"ASSISTANT_NOW": "2026-12-05T20:00"})
+    rasa = None
+    try:
+        rasa = stack.start_rasa(stack.free_port(), endpoints, tmp_path / "logs", env={"ASSISTANT_RASA_SPEEDUPS": "off"})
+
+        def say(text: str) -> str:
+            reply = requests.post(f"{rasa.url}/webhooks/rest/webhook", json={"sender": "off-1", "message": text},
+                                  timeout=120)
+            assert reply.status_code == 200, reply.text
+            return "\n".join(m.get("text", "") for m in reply.json())
+
+        assert "¿Qué servicio está afectado?" in say("tengo un problema")
+        assert "¿El problema detiene su operación?" in say("con la firma digital")
+        assert PRIORITY_NUMBER in say("si, toda la operacion esta parada")
+        log = rasa.log()
+        assert "Speed-ups of Rasa's code not installed: ASSISTANT_RASA_SPEEDUPS=off" in log, log[-2000:]
+        assert "Speed-ups of Rasa 3.6.21 installed" not in log
+        assert " ERROR " not in log, log[-2000:]
+    finally:
+        if rasa is not None:
+            rasa.stop()
+        actions.stop()
