@@ -15,6 +15,7 @@ imports helpdesk.desk_client for the webhook signature).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import os
@@ -85,25 +86,34 @@ def add_agent(args: argparse.Namespace) -> int:
     return 0
 
 
-def set_access(args: argparse.Namespace) -> int:
-    store = Store(_db_path())
-    try:
-        username = args.username.strip().lower()
-        if not store.set_access(username, args.access):
-            print(f"El usuario {username!r} no existe.", file=sys.stderr)
-            return 1
-    finally:
-        store.close()
-    print(f"{username!r} ahora tiene {ACCESS_LABELS[args.access]}; vale también para sus sesiones abiertas.")
-    return 0
-
-
-def set_password(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def existing_account(args: argparse.Namespace):
+    """The desk's database and the account named on the command line (None: it does not exist,
+    and the error is printed)."""
     store = Store(_db_path())
     try:
         username = args.username.strip().lower()
         if store.agent(username) is None:
             print(f"El usuario {username!r} no existe.", file=sys.stderr)
+            yield store, None
+        else:
+            yield store, username
+    finally:
+        store.close()
+
+
+def set_access(args: argparse.Namespace) -> int:
+    with existing_account(args) as (store, username):
+        if username is None:
+            return 1
+        store.set_access(username, args.access)
+    print(f"{username!r} ahora tiene {ACCESS_LABELS[args.access]}; vale también para sus sesiones abiertas.")
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    with existing_account(args) as (store, username):
+        if username is None:
             return 1
         password = _read_password()
         problem = check_new_password(password)
@@ -111,8 +121,6 @@ def set_password(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
             return 2
         store.set_password(username, hash_password(password))
-    finally:
-        store.close()
     print(f"Contraseña de {username!r} cambiada; sus sesiones abiertas se cerraron.")
     return 0
 

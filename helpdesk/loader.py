@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -128,28 +128,12 @@ def build_schedule(data: Any, source: str = "<memory>") -> Schedule:
     closed_days = v.closed_days(root.get("company_closed_days") or [])
 
     raw_channels = v.mapping(root["channels"], "channels")
-    channels: dict[str, Channel] = {}
-    for channel_id, raw in raw_channels.items():
-        channels[channel_id] = v.channel(channel_id, raw)
-    for required in REQUIRED_CHANNELS:
-        if required not in channels:
-            raise v.error(
-                f"channels.{required}",
-                "this channel is missing; the assistant's answers need it.",
-                ", ".join(REQUIRED_CHANNELS) + " (all required)",
-            )
+    channels: dict[str, Channel] = {cid: v.channel(cid, raw) for cid, raw in raw_channels.items()}
+    v.require("channels", channels, REQUIRED_CHANNELS, "this channel is missing; the assistant's answers need it.")
 
     raw_levels = v.mapping(root["escalation_levels"], "escalation_levels")
-    levels: dict[str, EscalationLevel] = {}
-    for level_id, raw in raw_levels.items():
-        levels[level_id] = v.level(level_id, raw, channels)
-    for required in REQUIRED_LEVELS:
-        if required not in levels:
-            raise v.error(
-                f"escalation_levels.{required}",
-                "this escalation level is missing.",
-                ", ".join(REQUIRED_LEVELS) + " (all required)",
-            )
+    levels: dict[str, EscalationLevel] = {lid: v.level(lid, raw, channels) for lid, raw in raw_levels.items()}
+    v.require("escalation_levels", levels, REQUIRED_LEVELS, "this escalation level is missing.")
     numbers = [lvl.level for lvl in levels.values()]
     if len(set(numbers)) != len(numbers):
         raise v.error("escalation_levels", "two levels have the same level number.", "distinct numbers 1, 2, 3…")
@@ -166,6 +150,12 @@ def build_schedule(data: Any, source: str = "<memory>") -> Schedule:
 
 class _Validator:
     """Checks pieces of the parsed YAML and raises errors that name the key."""
+
+    def require(self, section: str, found: Mapping[str, Any], required: Sequence[str], problem: str) -> None:
+        """Every id of ``required`` is in ``found`` (a section of the file), else the error names it."""
+        for name in required:
+            if name not in found:
+                raise self.error(f"{section}.{name}", problem, ", ".join(required) + " (all required)")
 
     def __init__(self, source: str):
         self.source = source

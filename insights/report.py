@@ -528,6 +528,15 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def _ranked(name: str, title: str, columns: list[str], counts: Counter, labels: Mapping[str, str],
+            total: int) -> Table:
+    """A ranking: each name with its label, its count and its share of ``total``, most frequent first."""
+    table = Table(name, title, columns)
+    for key, count in counts.most_common():
+        table.rows.append([key or "", labels.get(key or "", ""), count, _percent(count, total)])
+    return table
+
+
 def _share_per_day(name: str, title: str, columns: list[str], days: list[date],
                    whole: Mapping[date, int], part: Mapping[date, int]) -> Table:
     """A table of one count and the share of it that is something, per day."""
@@ -633,20 +642,17 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
                              hour_convs_after[hour], msgs, msgs - after, after])
     tables[by_hour.name] = by_hour
 
-    intents = Table("intenciones", "Qué preguntan los clientes: intenciones", ["Intención", "Descripción", "Mensajes", "%"])
-    for name, count in tally.intents.most_common():
-        intents.rows.append([name, INTENT_LABELS.get(name, ""), count, _percent(count, messages_total)])
+    intents = _ranked("intenciones", "Qué preguntan los clientes: intenciones", ["Intención", "Descripción", "Mensajes", "%"],
+                      tally.intents, INTENT_LABELS, messages_total)
     tables[intents.name] = intents
 
-    families = Table("tipos_de_solicitud", "Tipos de solicitud", ["Tipo", "Descripción", "Mensajes", "%"])
-    for name, count in tally.families.most_common():
-        families.rows.append([name or "", REQUEST_FAMILY_LABELS.get(name or "", ""), count, _percent(count, messages_total)])
+    families = _ranked("tipos_de_solicitud", "Tipos de solicitud", ["Tipo", "Descripción", "Mensajes", "%"],
+                       tally.families, REQUEST_FAMILY_LABELS, messages_total)
     tables[families.name] = families
 
     answers_total = sum(tally.answers.values())
-    kinds = Table("respuestas", "Respuestas del asistente", ["Respuesta", "Descripción", "Veces", "%"])
-    for name, count in tally.answers.most_common():
-        kinds.rows.append([name, ANSWER_LABELS.get(name, ""), count, _percent(count, answers_total)])
+    kinds = _ranked("respuestas", "Respuestas del asistente", ["Respuesta", "Descripción", "Veces", "%"],
+                    tally.answers, ANSWER_LABELS, answers_total)
     tables[kinds.name] = kinds
 
     channels = Table("canales_recomendados", "Canal recomendado", ["Canal", "Nombre", "Respuestas", "% de las respuestas"])

@@ -122,12 +122,18 @@ async def report_of_request(request: Request) -> tuple[date, date, report.Report
                               f"No se pudo leer el registro de conversaciones: {error}", 503)
 
 
+def with_report(handler):
+    """Calls ``handler(request, start, end, report)`` with the report the request asks for."""
+    @functools.wraps(handler)
+    async def wrapper(request: Request) -> HTTPResponse:
+        found = await report_of_request(request)
+        return found if isinstance(found, HTTPResponse) else await handler(request, *found)
+    return wrapper
+
+
 @supervisor_required
-async def report_page(request: Request) -> HTTPResponse:
-    found = await report_of_request(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    start, end, built = found
+@with_report
+async def report_page(request: Request, start: date, end: date, built: report.Report) -> HTTPResponse:
     query = urlencode({"desde": start.isoformat(), "hasta": end.isoformat()})
     page = report_html.render(
         built, chart_js_src="/supervision/static/chart.umd.js", charts_js_src="/supervision/static/report-charts.js",
@@ -138,11 +144,8 @@ async def report_page(request: Request) -> HTTPResponse:
 
 
 @supervisor_required
-async def nlu_draft(request: Request) -> HTTPResponse:
-    found = await report_of_request(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    start, end, built = found
+@with_report
+async def nlu_draft(request: Request, start: date, end: date, built: report.Report) -> HTTPResponse:
     name = f"no_entendidos_{start.isoformat()}_{end.isoformat()}.nlu.yml"
     return raw(export.nlu_draft(built).encode("utf-8"), content_type="text/yaml; charset=utf-8",
                headers={"Content-Disposition": f'attachment; filename="{name}"'})
