@@ -221,3 +221,18 @@ def phone_chat(request, browser, web_stack):
         request, browser, web_stack,
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2,
     )
+
+
+def generated_tracker(folder: Path, conversations: int, seed: int) -> Path:
+    """A SQLite tracker store with ``conversations`` of November 2026, replicated by
+    tools/generate_conversations.py from conversations recorded through the real stack."""
+    from datetime import date
+
+    from insights import source
+    from tools import generate_conversations
+
+    db = folder / "tracker.db"
+    db.touch()
+    generate_conversations.generate(source.TrackerSource("sqlite", str(db)), conversations,
+                                    date(2026, 11, 1), date(2026, 11, 30), seed=seed)
+    return db

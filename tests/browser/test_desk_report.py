@@ -8,14 +8,12 @@ through the real stack; the desk reads it read-only through DESK_TRACKER_STORE.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 import yaml
 
-from insights import source
-from tests.browser.conftest import expect
-from tools import generate_conversations, stack
+from tests.browser.conftest import expect, generated_tracker
+from tools import stack
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +25,7 @@ RANGE = "desde=2026-11-01&hasta=2026-11-30"
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("desk-report")
-    tracker = source.TrackerSource("sqlite", str(tmp / "tracker.db"))
-    (tmp / "tracker.db").touch()
-    generate_conversations.generate(tracker, 300, date(2026, 11, 1), date(2026, 11, 30), seed=7)
+    generated_tracker(tmp, 300, seed=7)
     password = "pw-" + uuid.uuid4().hex
     for account in (SUPERVISOR, AGENT):
         stack.add_desk_agent(tmp / "desk.db", account["username"], account["name"], account["role"], password,

@@ -9,14 +9,11 @@ as a file:// page (no server), as a supervisor opening report.html would.
 from __future__ import annotations
 
 import subprocess
-from datetime import date
 
 import pytest
 
-from insights import source
-from tests.browser.conftest import expect
+from tests.browser.conftest import expect, generated_tracker
 from tests.conftest import ROOT
-from tools import generate_conversations
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +21,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("insights-html")
-    tracker = source.TrackerSource("sqlite", str(tmp / "tracker.db"))
-    (tmp / "tracker.db").touch()
-    generate_conversations.generate(tracker, 400, date(2026, 11, 1), date(2026, 11, 30), seed=11)
+    generated_tracker(tmp, 400, seed=11)
     out = tmp / "report"
     run = subprocess.run(
         [str(ROOT / ".venv" / "actions" / "bin" / "python"), "-m", "insights", "--from", "2026-11-01", "--to",
