@@ -26,11 +26,6 @@ def running(tmp_path_factory):
 
 
 @pytest.fixture
-def desk(running):
-    return running[0]
-
-
-@pytest.fixture
 def rasa(running):
     running[1].failing = False
     yield running[1]

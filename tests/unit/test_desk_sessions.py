@@ -15,17 +15,6 @@ from tools import stack
 pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory):
-    with running_desk(tmp_path_factory.mktemp("desk-sessions")) as (desk, rasa):
-        yield desk, rasa
-
-
-@pytest.fixture
-def desk(running):
-    return running[0]
-
-
 def queued(desk) -> int:
     return desk.post_packet(packet(uuid.uuid4().hex)).json()["handoff_id"]
 

@@ -154,11 +154,6 @@ def running(tmp_path_factory):
 
 
 @pytest.fixture
-def desk(running):
-    return running[0]
-
-
-@pytest.fixture
 def supervisor(desk):
     carla = Agent(desk)
     assert carla.login("carla", CARLA_PASSWORD).status_code == 200

@@ -12,21 +12,10 @@ import pytest
 
 from desk.security import conversation_ref
 from helpdesk.desk_client import DeskClient, sign
-from tests.desk_support import Agent, packet, running_desk
+from tests.desk_support import Agent, packet
 from tests.support import run_coroutine
 
 pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
-
-
-@pytest.fixture(scope="module")
-def running(tmp_path_factory):
-    with running_desk(tmp_path_factory.mktemp("desk-webhook")) as (desk, rasa):
-        yield desk, rasa
-
-
-@pytest.fixture
-def desk(running):
-    return running[0]
 
 
 def new_id() -> str:
