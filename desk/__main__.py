@@ -58,6 +58,16 @@ def _read_password() -> str:
     return first
 
 
+def _new_password_hash() -> str | None:
+    """The new password, read and checked, as its hash (None: refused, the reason printed)."""
+    password = _read_password()
+    problem = check_new_password(password)
+    if problem:
+        print(problem, file=sys.stderr)
+        return None
+    return hash_password(password)
+
+
 def add_agent(args: argparse.Namespace) -> int:
     username = args.username.strip().lower()
     if not USERNAME.match(username):
@@ -74,12 +84,10 @@ def add_agent(args: argparse.Namespace) -> int:
         if store.agent(username) is not None:
             print(f"El usuario {username!r} ya existe (use set-password para cambiar su contraseña).", file=sys.stderr)
             return 1
-        password = _read_password()
-        problem = check_new_password(password)
-        if problem:
-            print(problem, file=sys.stderr)
+        password_hash = _new_password_hash()
+        if password_hash is None:
             return 2
-        store.add_agent(username, name, role, hash_password(password), access=access)
+        store.add_agent(username, name, role, password_hash, access=access)
     finally:
         store.close()
     print(f"Cuenta {username!r} creada: {name}, {role}; {ACCESS_LABELS[access]}.")
@@ -115,12 +123,10 @@ def set_password(args: argparse.Namespace) -> int:
     with existing_account(args) as (store, username):
         if username is None:
             return 1
-        password = _read_password()
-        problem = check_new_password(password)
-        if problem:
-            print(problem, file=sys.stderr)
+        password_hash = _new_password_hash()
+        if password_hash is None:
             return 2
-        store.set_password(username, hash_password(password))
+        store.set_password(username, password_hash)
     print(f"Contraseña de {username!r} cambiada; sus sesiones abiertas se cerraron.")
     return 0
 
