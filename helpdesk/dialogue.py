@@ -492,6 +492,11 @@ def _yes_no(yes: bool, message: Message, topic: Topic, schedule: Schedule, now: 
     return Reply(Answer("anything_else"), Topic(topic.kind, topic.channels, topic.day, request=topic.request))
 
 
+# A thank-you or a goodbye, however it is put ("ok gracias", "mil gracias, chao", "adiós").
+_CLOSING = re.compile(r"^(?:(?:ok|listo|vale|perfecto|bueno|super|genial|dale)\W+)?(?:muchas\W+|mil\W+)?gracias\b"
+                      r"|\b(?:chao|adios|hasta luego|nos vemos|bye)\b")
+
+
 def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> Reply:
     if reading is not None and reading.hypothetical:
         return Reply(answers.priority_procedure_answer(schedule), Topic("contact", ("priority_line",), request=request))
@@ -501,6 +506,11 @@ def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> 
         return _hours("ask_opening_hours", message, channels, mention, topic, schedule, now, request)
     named = requested_channels(list(message.entities), message.text)
     norm = normalize(message.text)
+    if (not named and len(message.text.split()) <= 6 and _CLOSING.search(norm)
+            and not detect_service(message.text, list(message.entities))
+            and (reading is None or not reading.failing)):
+        # "gracias, chao", "gracias, ya marco": a thank-you the NLU could not place is still one.
+        return Reply(Answer("acknowledge"), Topic(topic.kind, topic.channels, topic.day, request=topic.request))
     if named and (len(message.text.split()) <= 6 or _ASKS_FOR_CONTACT.search(norm)):
         return _answer("ask_contact", message, topic, schedule, now, request)
     if _STRONG_ESCALATION.search(norm):

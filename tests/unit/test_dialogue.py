@@ -135,3 +135,19 @@ def test_when_do_you_open_again_and_another_way_are_answered_even_unplaced(sched
     assert "lunes 7 de diciembre" in text
     kind, text = play(schedule, "2026-12-01T10:00", [("nlu_fallback", "el link no me abre, hay otra forma?")])[0]
     assert "7442727" in text and SUPPORT_EMAIL in text
+
+
+@pytest.mark.parametrize("text", ["gracias, chao", "gracias, ya marco", "ok gracias!!", "mil gracias, adiós",
+                                  "listo, hasta luego"])
+def test_a_thank_you_the_nlu_could_not_place_is_still_one(schedule, text):
+    # Found by the support report on the corpus run: "gracias, chao" got "Disculpe, no le entendí".
+    turns = play(schedule, "2026-12-01T22:00", [("report_critical_incident", "se cayó el estampado, todo parado"),
+                                                ("nlu_fallback", text)])
+    assert turns[1][0] == "acknowledge"
+
+
+@pytest.mark.parametrize("text", ["gracias pero el token sigue sin firmar", "gracias, y el correo?",
+                                  "asdf qwer"])
+def test_a_message_that_says_more_than_thanks_is_not_taken_for_one(schedule, text):
+    turns = play(schedule, "2026-12-01T22:00", [("nlu_fallback", text)])
+    assert turns[0][0] != "acknowledge"
