@@ -500,6 +500,15 @@ _CLOSING = re.compile(r"^(?:(?:ok|listo|vale|perfecto|bueno|super|genial|dale)\W
 def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> Reply:
     if reading is not None and reading.hypothetical:
         return Reply(answers.priority_procedure_answer(schedule), Topic("contact", ("priority_line",), request=request))
+    if topic.offer == "critical_check" and not message.text.startswith("/"):
+        # The answer to "si detiene su operación, dígamelo" in words the NLU could not place:
+        # "pues la verdad no, seguimos trabajando normal" is a no; "sí, nos tiene parada la
+        # facturación" a yes.
+        answer = read_priority(message.text, reply=True)
+        if answer.critical is False:
+            return Reply(answers.not_critical_answer(schedule, now), Topic("open_now", answers.SUPPORT_CHANNELS))
+        if answer.critical and (is_explicit_yes(message.text) or answer.reason):
+            return _critical(schedule, now, answer.reason or REASONS["reply"], request)
     mention = _mention(message, schedule, now.date())
     if mention is not None and not mention.empty and len(message.text.split()) <= 12:
         channels, _ = resolve_channels(message, topic)

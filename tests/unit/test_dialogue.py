@@ -151,3 +151,19 @@ def test_a_thank_you_the_nlu_could_not_place_is_still_one(schedule, text):
 def test_a_message_that_says_more_than_thanks_is_not_taken_for_one(schedule, text):
     turns = play(schedule, "2026-12-01T22:00", [("nlu_fallback", text)])
     assert turns[0][0] != "acknowledge"
+
+
+def test_a_worded_no_to_the_critical_offer_is_a_no_even_when_the_nlu_cannot_place_it(schedule):
+    # Found by the support report on the corpus run: it got "¿Se refiere a …?".
+    now = parse_moment("2026-12-01T19:00")
+    offer = Topic("problem", offer="critical_check")
+    reply = dialogue.respond(Message("nlu_fallback", "pues la verdad no, seguimos trabajando normal", 0.3),
+                             offer, schedule, now)
+    assert reply.answer.kind.startswith("not_critical")
+    assert P1 not in " ".join(str(v) for v in reply.answer.values.values())
+    reply = dialogue.respond(Message("nlu_fallback", "si, nos tiene parada la facturacion", 0.3), offer, schedule, now)
+    assert reply.answer.kind.startswith("critical")
+    # without the offer, the same words are not taken for an answer
+    reply = dialogue.respond(Message("nlu_fallback", "pues la verdad no, seguimos trabajando normal", 0.3),
+                             Topic(), schedule, now)
+    assert not reply.answer.kind.startswith("not_critical")
