@@ -79,6 +79,7 @@ from helpdesk.text import normalize
 from helpdesk.triage import SERVICE_LABELS
 from insights.masking import mask
 from insights.source import ROOT, SourceError, TrackerSource, open_desk_db
+from tools.bench.measure import percentile  # nearest rank: always a measured wait
 
 # Slots whose values the report reads (the rest of the events are only counted).
 SLOTS = (
@@ -550,14 +551,6 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, int(round(q * (len(ordered) - 1)))))
-    return ordered[index]
-
-
 def _handoffs(desk_db: Path | None, schedule: Schedule, start: date, end: date) -> list[dict[str, Any]]:
     if desk_db is None:
         return []
@@ -710,7 +703,7 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
         ["En cola ahora", sum(1 for h in handoffs if h["status"] == "queued")],
         ["El escritorio no respondió (según el asistente)", tally.handoff_failed],
         ["Mediana de espera hasta que un asesor la tomó (s)", _round(median)],
-        ["Percentil 90 de espera (s)", _round(_percentile(waits, 0.9))],
+        ["Percentil 90 de espera (s)", _round(percentile(sorted(waits), 90))],
         ["Espera más larga (s)", _round(max(waits) if waits else None)],
     ]
     tables[hand.name] = hand

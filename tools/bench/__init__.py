@@ -1,6 +1,6 @@
 """Load benchmark: our assistant against a bare `rasa init` assistant, on loopback.
 
-    make bench                                   # everything, about 25 minutes
+    make bench                                   # everything, about 20 minutes (16 min measured on 2026-11-30)
     make bench BENCH_ARGS="--duration 30 --only a,b"
     .venv/actions/bin/python -m tools.bench --train    # also time `rasa train --force` (~3.5 min more)
 
