@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from sanic import Sanic
@@ -30,6 +30,7 @@ from desk import views
 from desk.auth import supervisor_required, wants_json
 from desk.routes.api import summary
 from desk.store import Session
+from helpdesk import clock
 from helpdesk.loader import load_schedule, schedule_path_from_env
 from insights import export, report, source
 from insights import html as report_html
@@ -94,7 +95,7 @@ def tracker_source(request: Request) -> source.TrackerSource:
 
 def today_in_bogota() -> date:
     schedule = load_schedule(schedule_path_from_env())
-    return schedule.local(datetime.now().astimezone()).date()
+    return schedule.local(clock.now()).date()  # the product's one clock (ASSISTANT_NOW in tests)
 
 
 async def build_report(request: Request, start: date, end: date) -> report.Report:
