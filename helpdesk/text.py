@@ -36,6 +36,25 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text))
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """The folded words of a text with where each stands in the original text
+    (the same words as ``words``): [("telefono", 7, 15), …]."""
+    spans: list[tuple[str, int, int]] = []
+    current, start = "", 0
+    for i, ch in enumerate(text or ""):
+        folded = fold_char(ch)
+        if folded and all("a" <= c <= "z" or "0" <= c <= "9" for c in folded):
+            if not current:
+                start = i
+            current += folded
+        elif current:
+            spans.append((current, start, i))
+            current = ""
+    if current:
+        spans.append((current, start, len(text)))
+    return spans
+
+
 def one_edit_apart(a: str, b: str) -> bool:
     """Whether two words are equal or differ by one insertion, deletion or substitution
     (a typo: "lunez" for "lunes", "festvo" for "festivo")."""
