@@ -29,7 +29,7 @@ class ActionAnswerQuestion(Action):
         if message.intent in _ACKNOWLEDGED:
             return reply_events(dialogue.Reply(answers.Answer(_ACKNOWLEDGED[message.intent]), topic_of(tracker)), tracker)
         reply = dialogue.respond(message, topic_of(tracker), schedule(), now())
-        return reply_events(reply, tracker)
+        return reply_events(reply, tracker, dispatcher, domain)
 
 
 def topic_of(tracker: Tracker) -> dialogue.Topic:

@@ -14,11 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import answer_events, now, schedule
+from actions.runtime import answer_events, message_of, now, schedule
 from helpdesk import answers
 from helpdesk.desk_client import DeskClient
 from helpdesk.handoff import build_packet
-from helpdesk.priority import read_priority
+from helpdesk import dialogue
 
 # Only these channels can carry an agent's replies to the customer.
 LIVE_CHANNELS = ("socketio",)
@@ -76,10 +76,10 @@ class ActionRequestHuman(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("EXTERNAL:"):
             return self.timed_out(), None
-        reading = read_priority(text)
+        reading = dialogue.reading_of(message_of(tracker))
         if reading.critical and tracker.latest_action_name != "question_form":
             # "quiero un asesor, se cayó el servicio": the 24/7 line first, whatever the hour
-            return answers.critical_answer(sched, moment, reading.reason), None
+            return answers.critical_answer(sched, moment), None
         if not agents_online():
             return answers.human_unavailable_answer(sched, moment), None
         if tracker.get_latest_input_channel() not in LIVE_CHANNELS:

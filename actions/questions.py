@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.runtime import understanding_of
 from helpdesk.questions import judge, reasked_for_this_message
 
 
@@ -30,9 +31,7 @@ class ValidateQuestionForm(Action):
         if reasked_for_this_message(tracker.events):
             return []  # the question was just asked again: wait for the next reply
         message = tracker.latest_message or {}
-        intent = message.get("intent") or {}
-        judgement = judge(pending, message.get("text") or "", intent.get("name") or "",
-                          float(intent.get("confidence") or 0.0), message.get("entities") or [],
+        judgement = judge(pending, message.get("text") or "", understanding_of(tracker), message.get("entities") or [],
                           tracker.events, has_description=bool(tracker.get_slot("problem_description")))
         if judgement is None:
             return []  # rejected: the rules decide what the message was

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from helpdesk import clock
 from helpdesk.answers import Answer
 from helpdesk.dialogue import Message, Reply
+from helpdesk.priority import Understanding
 from helpdesk.loader import ScheduleConfigError, load_schedule, schedule_path_from_env
 from helpdesk.schedule import Schedule
 
@@ -77,7 +78,41 @@ def message_of(tracker: Tracker) -> Message:
         confidence=float(intent.get("confidence") or 0.0),
         entities=tuple(latest.get("entities") or ()),
         ranking=ranking,
+        clauses=tuple(c for c in latest.get("clauses") or () if isinstance(c, dict)),
     )
+
+
+def understanding_of(tracker: Tracker) -> Understanding:
+    """The NLU's reading of the latest message (intent, confidence, ranking)."""
+    return message_of(tracker).understanding()
+
+
+def render(answer: Answer, domain: dict[str, Any]) -> dict[str, Any]:
+    """The text (and buttons) ``utter_answer`` would say for ``answer``, from domain.yml.
+
+    Used for the earlier answers of a message that asked several things: the last one is
+    said by the rule's ``utter_answer`` as always; the ones before it are sent by the
+    action, with the same wording. The variation is the one whose conditions hold with
+    ``answer_ready`` true and this ``answer_kind``.
+    """
+    slots = {"answer_ready": True, "answer_kind": answer.kind}
+    for variation in (domain.get("responses") or {}).get("utter_answer") or []:
+        conditions = variation.get("condition") or []
+        if conditions and all(c.get("type") == "slot" and slots.get(c.get("name"), None) == c.get("value")
+                              for c in conditions):
+            text = variation.get("text") or ""
+            for name, value in answer.values.items():
+                text = text.replace("{" + name + "}", str(value))
+            return {"text": text, "buttons": variation.get("buttons") or []}
+    raise KeyError(f"no utter_answer variation for answer_kind {answer.kind!r} in domain.yml")
+
+
+def say_before(earlier: list[Answer], dispatcher: Any, domain: dict[str, Any]) -> None:
+    """Say the answers to the earlier questions of a message, worded by domain.yml (the
+    only place where an action sends a message itself)."""
+    for answer in earlier:
+        rendered = render(answer, domain)
+        dispatcher.utter_message(text=rendered["text"], buttons=rendered["buttons"] or None)
 
 
 def answer_events(answer: Answer, tracker: Tracker, **extra: Any) -> list[EventType]:
@@ -95,8 +130,11 @@ def answer_events(answer: Answer, tracker: Tracker, **extra: Any) -> list[EventT
     return events
 
 
-def reply_events(reply: Reply, tracker: Tracker) -> list[EventType]:
-    """The answer's slot events plus the topic the next message resolves against."""
+def reply_events(reply: Reply, tracker: Tracker, dispatcher: Any = None, domain: dict[str, Any] | None = None) -> list[EventType]:
+    """The answer's slot events plus the state the next message resolves against; the
+    answers to the earlier questions of the message (``reply.before``) are said first."""
+    if reply.before and dispatcher is not None and domain is not None:
+        say_before(reply.before, dispatcher, domain)
     return answer_events(reply.answer, tracker) + [SlotSet("topic", reply.topic.to_slot())]
 
 

@@ -6,6 +6,7 @@ called for a critical incident during chat hours, and the decision becomes slot 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import can_hand_off, hand_off
-from actions.runtime import answer_events, now, schedule
+from actions.runtime import answer_events, message_of, now, say_before, schedule
 from helpdesk import dialogue, triage_flow
 
 SLOTS_READ = ("affected_service", "operation_blocked", "problem_description", "skipped_questions")
@@ -32,25 +33,31 @@ class ActionTriageStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        message = tracker.latest_message or {}
+        message = message_of(tracker)
+        previous = dialogue.Topic.from_slot(tracker.get_slot("topic"))
+        continuing = tracker.latest_action_name == "question_form"
         turn = triage_flow.decide(
-            message.get("text") or "", message.get("entities") or [],
-            continuing=tracker.latest_action_name == "question_form",
-            slots={name: tracker.get_slot(name) for name in SLOTS_READ},
-            previous=dialogue.Topic.from_slot(tracker.get_slot("topic")),
-            schedule=schedule(), now=now(),
+            message, continuing=continuing, slots={name: tracker.get_slot(name) for name in SLOTS_READ},
+            previous=previous, schedule=schedule(), now=now(),
         )
         if turn.reply is not None:
+            say_before(turn.reply.before, dispatcher, domain)
             return answer_events(turn.reply.answer, tracker) + [
                 SlotSet("question_flow", "triage"), SlotSet("question_pending", False),
-                SlotSet("pending_question", None), SlotSet("topic", turn.topic.to_slot()),
+                SlotSet("pending_question", None), SlotSet("topic", turn.topic(previous).to_slot()),
             ]
         step = turn.step
-        answer = step.answer
+        answer, topic = dialogue.closed_said_once(step.answer, previous, turn.topic(previous), schedule(), now())
         if answer.kind == "critical_with_open" and can_hand_off(tracker):
             accepted, _ = await hand_off(tracker, "critical_incident")
             if accepted:
                 answer.kind = "critical_with_handoff"
+        others = [p for p in dialogue.questions_asked(message) if p.intent not in dialogue.PROBLEM_INTENTS]
+        if others and not continuing and step.question is None:
+            # "se cayó el estampado, ¿y el correo?": the incident's answer first, then the other questions'.
+            extra = dialogue.respond_to_each(others, topic, schedule(), now())
+            say_before([answer, *extra.before], dispatcher, domain)
+            answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)
         return answer_events(answer, tracker) + [
             SlotSet("affected_service", step.known.service),
             SlotSet("operation_blocked", step.known.operation_blocked),
@@ -60,5 +67,5 @@ class ActionTriageStep(Action):
             SlotSet("question_pending", step.question is not None),
             SlotSet("pending_question", step.question),
             SlotSet("answer_received", None),
-            SlotSet("topic", turn.topic.to_slot()),
+            SlotSet("topic", topic.to_slot()),
         ]

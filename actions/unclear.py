@@ -53,7 +53,7 @@ class ActionHandleUnclearMessage(Action):
             message_of(tracker), topic_of(tracker), schedule(), now(), consecutive_fallbacks(tracker.events)
         )
         if reply.answer.kind != "not_understood_twice":
-            return reply_events(reply, tracker)
+            return reply_events(reply, tracker, dispatcher, domain)
         if can_hand_off(tracker):
             accepted, _ = await hand_off(tracker, "not_understood")
             if accepted:

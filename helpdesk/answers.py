@@ -27,6 +27,11 @@ from helpdesk.schedule import Channel, Schedule, TimeRange
 SUPPORT_CHANNELS = ("support_line", "chat", "email")
 # Channels an agent answers live (the hand-off and "¿hay alguien?" answers).
 AGENT_CHANNELS = ("support_line", "chat")
+SERVICE_LABELS = {
+    "firma_digital": "Firma digital",
+    "estampado_cronologico": "Estampado cronológico",
+    "otro": "Otro servicio",
+}
 REQUEST_TYPE_LABELS = {
     "peticion": "petición",
     "queja": "queja",
@@ -98,6 +103,10 @@ def closed_reason(schedule: Schedule, now: datetime) -> str:
     return "En este momento estamos fuera del horario de atención."
 
 
+# Said instead of the closed-hours reason when it was already explained in this period.
+CLOSED_AGAIN = "Como le comenté, ahora no hay atención."
+
+
 def email_contact(schedule: Schedule) -> str:
     return schedule.channel("email").contacts[0].value
 
@@ -120,15 +129,23 @@ def _grouped(items: Sequence[tuple[Channel, str]]) -> list[tuple[list[Channel], 
     return groups
 
 
-def _status(schedule: Schedule, channels: Sequence[Channel], now: datetime) -> str:
-    """ "Ahora atienden la línea de soporte y el chat, hasta las 7:00 p. m." or when they open."""
+def _status(schedule: Schedule, channels: Sequence[Channel], now: datetime, with_contacts: bool = True) -> str:
+    """ "Ahora atienden: la línea de soporte, (601) …, hasta las 7:00 p. m.; …" or when they open.
+
+    A channel said to be open comes with how to reach it (``with_contacts``), unless the
+    answer already gave its contacts.
+    """
     regular = [c for c in channels if not c.always_open]
     open_now = [c for c in regular if schedule.is_open(c.id, now)]
     if open_now:
+        verb = "atiende" if len(open_now) == 1 else "atienden"
+        if with_contacts:
+            parts = [f"{c.short_name or c.name}, {es.format_contacts(c.contacts)}, {es.until(schedule.closing_time(c.id, now))}"
+                     for c in open_now]
+            return es.sentence(f"Ahora {verb}: {'; '.join(parts)}")
         parts = []
         for members, closes in _grouped([(c, es.until(schedule.closing_time(c.id, now))) for c in open_now]):
             parts.append(f"{es.names(members)}, {closes}")
-        verb = "atiende" if len(open_now) == 1 else "atienden"
         return es.sentence(f"Ahora {verb} {'; '.join(parts)}")
     earliest = _earliest_opening(schedule, regular, now)
     if earliest is None:
@@ -190,7 +207,7 @@ def support_contacts_answer(schedule: Schedule, now: datetime) -> Answer:
             lines.append(es.sentence(f"{es.capitalize(c.short_name or c.name)}: {es.format_contacts(c.contacts)}"))
         who = "Ambos atienden" if len(members) == 2 else ("Atienden" if len(members) > 2 else "Se atiende")
         lines.append(es.sentence(f"{who} {hours}"))
-    return Answer("contact", {"channel_details": "\n".join(lines) + "\n" + _status(schedule, channels, now)})
+    return Answer("contact", {"channel_details": "\n".join(lines) + "\n" + _status(schedule, channels, now, with_contacts=False)})
 
 
 def priority_procedure_answer(schedule: Schedule) -> Answer:
@@ -413,17 +430,14 @@ def support_answer(schedule: Schedule, now: datetime) -> Answer:
     return answer
 
 
-def critical_answer(schedule: Schedule, now: datetime, reason: str = "") -> Answer:
+def critical_answer(schedule: Schedule, now: datetime) -> Answer:
     """A priority-1 incident: the 24/7 line at any hour, first; plus the line and chat when open.
 
     Decision (README): the e-mail and chat rows of the page recommend the 24/7 mobile
     for critical cases even in their hours, so the mobile leads at any hour.
     """
     now = schedule.local(now)
-    values = {
-        "priority_contact": priority_contact(schedule),
-        "priority_reason": es.sentence(f"Prioridad 1 (crítica): {reason}") + " " if reason else "",
-    }
+    values = {"priority_contact": priority_contact(schedule)}
     open_channels = [c for c in schedule.open_channels("critical", now) if not c.always_open]
     if open_channels:
         values["open_channels"] = open_lines(schedule, open_channels, now)
@@ -515,3 +529,45 @@ def human_unavailable_answer(schedule: Schedule, now: datetime) -> Answer:
             "email": email_contact(schedule),
         },
     )
+
+
+# ------------------------------------------------- nobody answers, unknowable
+
+
+def with_email_meanwhile(schedule: Schedule, text: str) -> str:
+    """ "… Mientras tanto puede escribir a soporte.firmadigital@… y se atenderá al abrir." """
+    return f"{text} Mientras tanto puede escribir a {email_contact(schedule)} y se atenderá al abrir.".strip()
+
+
+def no_answer_critical_answer(schedule: Schedule, now: datetime) -> Answer:
+    """Nobody answers the 24/7 line: insist there, and meanwhile the supervisor (level 2)
+    and the support e-mail, marked as a critical incident — never only a closed channel."""
+    now = schedule.local(now)
+    supervisor = schedule.escalation_level("supervisor")
+    return Answer("no_answer_critical", {
+        "priority_contact": priority_contact(schedule),
+        "level_details": es.format_contacts(supervisor.contacts),
+        "email": email_contact(schedule),
+    })
+
+
+def no_answer_answer(schedule: Schedule, now: datetime, tried: Sequence[str]) -> Answer:
+    """A channel did not answer: the other channels open now, or when they open and the e-mail."""
+    now = schedule.local(now)
+    others = [c for c in schedule.open_channels("support", now) if not c.always_open and c.id not in tried]
+    if others:
+        return Answer("no_answer_open", {"open_channels": open_lines(schedule, others, now)})
+    return Answer("no_answer_closed", {"next_opening": next_support_opening(schedule, now),
+                                       "email": email_contact(schedule)})
+
+
+def unknown_answer(schedule: Schedule, now: datetime, kind: str, case_number: str | None = None) -> Answer:
+    """What the assistant cannot know (``price_unknown``, ``case_status_unknown``): said
+    plainly, with the channels that can answer, open now or when they open."""
+    now = schedule.local(now)
+    case = f" (número {case_number})" if case_number else ""
+    open_channels = [c for c in schedule.open_channels("support", now) if not c.always_open]
+    if open_channels:
+        return Answer(f"{kind}_open", {"open_channels": open_lines(schedule, open_channels, now), "case_note": case})
+    return Answer(f"{kind}_closed", {"next_opening": next_support_opening(schedule, now),
+                                     "email": email_contact(schedule), "case_note": case})

@@ -1,48 +1,61 @@
-"""The conversation core: what to answer to one message, given what was said before.
+"""The conversation core: a state machine that answers one message given what was said before.
 
-Rasa carries the conversation (rules, forms, slots); this module decides the
-answer to a customer's message outside a guided question, from
+Rasa carries the conversation (rules, the guided questions' form, slots); this module
+decides the answer to a customer's message outside a guided question. A newcomer can
+answer "what happens to this message in this state" from the table ``TRANSITIONS``:
 
-- the NLU's reading (intent, confidence, the ranking of other intents),
-- the text itself, read by the core's own readers: a critical incident
-  (``helpdesk.priority``), a date (``helpdesk.dates``), the channels named
-  (``helpdesk.understanding``),
-- and the :class:`Topic` of the last answer — the channel, the date and the offer
-  it made — so that follow-ups resolve: "¿y por teléfono?" after the PQRSA answer
-  is the PQRSA line, "¿hasta qué hora?" is about the channel just discussed, "sí"
-  accepts what was offered, "¿me lo repite?" repeats.
+**State** (:class:`Topic`, kept in the ``topic`` slot between messages):
 
-It returns the :class:`answers.Answer` to give and the new :class:`Topic`. The
-action that calls it turns both into slot events.
+- ``kind`` — what the last answer was about: ``contact``, ``hours``, ``open_now``,
+  ``pqrsa``, ``escalation``, ``levels``, ``critical``, ``problem``, ``case``, ``service``,
+  ``help`` or nothing yet;
+- ``channels`` — the last contact given ("ese número", "¿me lo repite?", "¿y por
+  teléfono?" resolve against it), the 24/7 line included;
+- ``offer`` — a pending question: ``critical_check`` ("si es crítico, dígamelo", read
+  asymmetrically) or ``did_you_mean`` (buttons of "¿Se refiere a …?");
+- ``incident`` — a critical incident is in course in this conversation ("nadie contesta"
+  after the 24/7 line is about it);
+- ``closed_until`` — the closed-hours explanation was given for the period that ends at this
+  moment, so later answers refer to it briefly.
+
+**Move** (:func:`classify`): what the message does — the NLU's intent, turned into a
+critical incident or a hypothetical by ``helpdesk.priority`` (the classifier decides,
+structure modifies), or into ``whatsapp`` / ``priority_line`` when the message asks about
+that contact. Two questions in one message ("a+b") are answered one after the other.
+
+**Transitions**: ``TRANSITIONS[(kind, move)]`` when the state matters, else
+``TRANSITIONS[("*", move)]``. Every handler returns a :class:`Reply`: the answer (its
+``kind`` picks the wording in ``domain.yml``) and the new state.
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from helpdesk import answers
 from helpdesk.answers import Answer
+from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
 from helpdesk.dates import DateMention, read_date
-from helpdesk.priority import REASONS, read_priority
+from helpdesk.letter import request_part
+from helpdesk.lexicon import lexicon
+from helpdesk.priority import PriorityReading, Understanding, critical_score, read_priority
 from helpdesk.schedule import Schedule
-from helpdesk.text import normalize
-from helpdesk.triage import SERVICE_LABELS, extract_case_number, is_explicit_yes
+from helpdesk.text import word_spans, words
+from helpdesk.triage import extract_case_number
 from helpdesk.understanding import detect_service, requested_channels, values_in_text
 
-# Intents this module answers (the others have their own rule or action).
-ANSWERED_INTENTS = (
-    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "submit_pqrsa",
-    "request_escalation", "escalate_to_coordinator", "ask_escalation_levels", "ask_repeat",
-    "inform", "affirm", "deny", "nlu_fallback",
-)
-# Channels that narrow a generic "teléfono" / "correo" in a follow-up.
-SPECIFIC_TOPICS = ("pqrsa", "supervisor", "coordinator")
+# Channels whose contact a generic "teléfono" / "correo" follow-up narrows (the specific
+# ones), and the kind of contact each generic channel is.
+SPECIFIC_TOPICS = ("pqrsa", "supervisor", "coordinator", "priority_line")
 GENERIC_KINDS = {"support_line": "phone", "email": "email", "chat": "url"}
-# What "¿Se refiere a …?" offers, with the title customers read.
+CONTACT_TABLES = {"phone": "contact_phone", "email": "contact_email", "url": "contact_link"}
+# The escalation ladder: the level after each one.
+NEXT_LEVEL = {"support_group": "supervisor", "supervisor": "coordinator", "coordinator": "coordinator"}
+# What "¿Se refiere a …?" offers, with the titles customers read (buttons).
 OPTION_TITLES = {
     "ask_contact": "Teléfono y correo de soporte",
     "ask_opening_hours": "Horarios de atención",
@@ -55,8 +68,13 @@ OPTION_TITLES = {
     "escalate_to_coordinator": "Hablar con el coordinador",
     "ask_escalation_levels": "Niveles de escalamiento",
     "request_human": "Hablar con un asesor",
+    "ask_price": "Precios y tarifas",
+    "ask_case_status": "Estado de mi solicitud",
 }
 DID_YOU_MEAN_MIN_CONFIDENCE = 0.05
+# A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure only when
+# the classifier sees an incident in it at least this much (or reads a problem).
+HYPOTHETICAL_MIN_SCORE = 0.2
 
 
 @dataclass(frozen=True)
@@ -68,11 +86,25 @@ class Message:
     confidence: float = 1.0
     entities: tuple[dict[str, Any], ...] = ()
     ranking: tuple[tuple[str, float], ...] = ()
+    clauses: tuple[dict[str, Any], ...] = ()  # each question of the message, read on its own
+
+    @property
+    def command(self) -> bool:
+        """A button's payload ("/affirm"), not words."""
+        return self.text.startswith("/")
+
+    @property
+    def request(self) -> str:
+        """The words that carry the request (a letter without its heading and signature)."""
+        return "" if self.command else request_part(self.text)
+
+    def understanding(self) -> Understanding:
+        return Understanding(self.intent, self.confidence, self.ranking or ((self.intent, self.confidence),))
 
 
 @dataclass(frozen=True)
 class Topic:
-    """What the last answer was about; stored in slots between messages."""
+    """The state between two messages; stored in the ``topic`` slot."""
 
     kind: str | None = None
     channels: tuple[str, ...] = ()
@@ -80,10 +112,13 @@ class Topic:
     offer: str | None = None
     options: tuple[str, ...] = ()
     request: dict[str, Any] | None = None
+    incident: bool = False
+    closed_until: str | None = None
 
     def to_slot(self) -> str:
         data = {"kind": self.kind, "channels": list(self.channels), "day": self.day.isoformat() if self.day else None,
-                "offer": self.offer, "options": list(self.options), "request": self.request}
+                "offer": self.offer, "options": list(self.options), "request": self.request,
+                "incident": self.incident, "closed_until": self.closed_until}
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -94,66 +129,101 @@ class Topic:
             data = json.loads(value)
             day = date.fromisoformat(data["day"]) if data.get("day") else None
             return cls(data.get("kind"), tuple(data.get("channels") or ()), day, data.get("offer"),
-                       tuple(data.get("options") or ()), data.get("request"))
-        except (ValueError, TypeError, KeyError):
+                       tuple(data.get("options") or ()), data.get("request"), bool(data.get("incident")),
+                       data.get("closed_until"))
+        except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
 
 @dataclass
 class Reply:
-    """The decided answer and the topic it leaves."""
+    """The decided answer, the state it leaves, and the answers said before it (one per
+    earlier question of a message that asked several)."""
 
     answer: Answer
     topic: Topic
     options: list[dict[str, str]] = field(default_factory=list)  # buttons of "¿Se refiere a …?"
+    before: list[Answer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything a handler needs about the message being answered."""
+
+    message: Message
+    topic: Topic
+    schedule: Schedule
+    now: datetime
+    reading: PriorityReading
+    misunderstood: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.message.request
+
+    @property
+    def request(self) -> dict[str, Any]:
+        m = self.message
+        return {"intent": m.intent, "text": m.text, "entities": list(m.entities)}
+
+    def reply(self, answer: Answer, kind: str | None, channels: tuple[str, ...] = (), **changes: Any) -> Reply:
+        """A reply whose state keeps the incident and the closed-hours memory."""
+        topic = Topic(kind, channels, request=self.request, incident=self.topic.incident,
+                      closed_until=self.topic.closed_until)
+        return Reply(answer, replace(topic, **changes))
 
 
 # ------------------------------------------------------------------- reading
 
 
+def _tokens(text: str) -> list[str]:
+    return words(text)
+
+
 def is_follow_up(text: str) -> bool:
     """A short message that leans on the previous answer ("¿y por teléfono?", "¿hasta qué hora?")."""
-    norm = normalize(re.sub(r"[¿?¡!.,]", " ", text))
-    if re.search(r"\b(?:soporte|servicio al cliente|general|normal)\b", norm):
+    lex = lexicon()
+    tokens = _tokens(text)
+    if lex.has("general_support", tokens):
         return False
-    if re.search(r"\b(?:es[ae]s?|mism[oa]s?|ahi|alli|that|same)\b", norm):
+    if lex.has("follow_up_reference", tokens):
         return True  # "¿hasta qué hora atienden esa línea?"
-    return bool(re.match(r"^(?:y|e|entonces|and|ok y|vale y|bueno y|pero)\b", norm)) or len(norm.split()) <= 5
+    return bool(lex.starts_with("follow_up_lead", tokens)) or len(tokens) <= 5
 
 
 def contact_kinds(text: str) -> tuple[str, ...]:
     """The kinds of contact a message asks for ("¿y por teléfono?" → phone)."""
-    kinds = []
-    for channel in values_in_text(text, "channel"):
-        kind = GENERIC_KINDS.get(channel)
-        if kind and kind not in kinds:
-            kinds.append(kind)
-    return tuple(kinds)
+    lex = lexicon()
+    tokens = _tokens(text)
+    return tuple(kind for kind, table in CONTACT_TABLES.items() if lex.has(table, tokens))
 
 
 def resolve_channels(message: Message, topic: Topic) -> tuple[list[str], tuple[str, ...]]:
-    """The channels asked about, with the topic's channel for a generic follow-up."""
-    named = requested_channels(list(message.entities), message.text)
-    kinds = contact_kinds(message.text)
+    """The channels asked about, with the last contact's channel for a generic follow-up."""
+    text = message.request
+    named = requested_channels(list(message.entities), text)
+    kinds = contact_kinds(text)
     specific = [c for c in named if c not in GENERIC_KINDS]
     if specific:
         return specific, kinds
-    # The 24/7 line is given only when asked for by name: a follow-up after it ("¿y si
-    # no es tan grave, a dónde escribo?") is about the ordinary channels.
-    topic = replace(topic, channels=tuple(c for c in topic.channels if c != "priority_line"))
-    topic_specific = [c for c in topic.channels if c in SPECIFIC_TOPICS]
-    if named and topic_specific and is_follow_up(message.text):
-        return topic_specific, kinds
-    if not named and topic.channels and topic.kind in ("contact", "hours", "pqrsa", "escalation") and is_follow_up(message.text):
-        return list(topic.channels), kinds
+    # A follow-up after the 24/7 line ("¿y si no es tan grave, a dónde escribo?") is about
+    # the ordinary channels unless it refers to that line ("ese número").
+    last = topic.channels
+    if "priority_line" in last and not lexicon().has("follow_up_reference", _tokens(text)):
+        last = tuple(c for c in last if c != "priority_line")
+    last_specific = [c for c in last if c in SPECIFIC_TOPICS]
+    if named and last_specific and is_follow_up(text):
+        return last_specific, kinds
+    if not named and last and topic.kind in ("contact", "hours", "pqrsa", "escalation", "critical") and is_follow_up(text):
+        return list(last), kinds
     return named, ()
 
 
 def _mention(message: Message, schedule: Schedule, today: date) -> DateMention | None:
-    if message.text.startswith("/"):
+    if message.command:
         days = [e.get("value") for e in message.entities if e.get("entity") == "day"]
         return _entity_day(days[0], today) if days else None
-    return read_date(message.text, today, schedule.holidays_of_year)
+    return read_date(message.request, today, schedule.holidays_of_year)
 
 
 def _entity_day(value: object, today: date) -> DateMention | None:
@@ -162,18 +232,41 @@ def _entity_day(value: object, today: date) -> DateMention | None:
     if value == "today":
         return DateMention(day=today)
     if value == "tomorrow":
-        return DateMention(day=date.fromordinal(today.toordinal() + 1))
-    names = {v: k for k, v in WEEKDAY_WORDS.items() if k.isascii() and k.endswith("day")}
-    if isinstance(value, str) and value in [n for n in names.values()]:
+        return DateMention(day=today + timedelta(days=1))
+    if isinstance(value, str) and value in WEEKDAY_WORDS:
         weekday = WEEKDAY_WORDS[value]
-        return DateMention(day=date.fromordinal(today.toordinal() + (weekday - today.weekday()) % 7))
+        return DateMention(day=today + timedelta(days=(weekday - today.weekday()) % 7))
     return None
 
 
 def _asks_about_holidays(message: Message) -> bool:
-    return "holiday" in values_in_text(message.text, "day") or any(
+    return "holiday" in values_in_text(message.request, "day") or any(
         e.get("entity") == "day" and e.get("value") == "holiday" for e in message.entities
     )
+
+
+def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
+    """What the message does, for the transition table."""
+    intent = message.intent
+    if reading.critical:
+        return "critical"
+    if message.command:
+        return intent
+    tokens = _tokens(message.request)
+    lex = lexicon()
+    if lex.has("whatsapp", tokens) and intent not in ("report_problem", "report_critical_incident"):
+        return "whatsapp"
+    named = "priority_line" in requested_channels(list(message.entities), message.request)
+    for_contact = intent in ("ask_contact", "ask_repeat", "nlu_fallback") or (
+        intent in ("ask_opening_hours", "ask_open_now") and lex.has("contact_phone", tokens))
+    if named and for_contact and (intent != "ask_repeat" or topic.kind != "critical"):
+        # "la línea que atiende 24 horas", "el número de emergencias" — but "¿atienden 24 horas?"
+        # asks about the hours, not for that line.
+        return "priority_line"
+    if reading.hypothetical and (critical_score(message.understanding()) >= HYPOTHETICAL_MIN_SCORE
+                                 or set(message.understanding().first().split("+")) & set(PROBLEM_INTENTS)):
+        return "hypothetical"  # "¿qué hago si algún día se cae?" — not "se lo doy por si acaso"
+    return intent
 
 
 # ------------------------------------------------------------------ deciding
@@ -184,132 +277,332 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
 
     Args:
         message: the customer's message as the NLU read it.
-        topic: what the previous answer was about.
+        topic: the state the previous answer left.
         schedule: the validated schedule.
         now: the current moment (aware).
         misunderstood: how many messages in a row, this one included, the NLU did not
             understand (``nlu_fallback``).
     """
     now = schedule.local(now)
-    request = {"intent": message.intent, "text": message.text, "entities": list(message.entities)}
-
-    # A choice from "¿Se refiere a …?": answer the original words with the chosen intent.
-    if topic.offer == "did_you_mean" and message.text.startswith("/") and message.intent in topic.options and topic.request:
+    # A choice from "¿Se refiere a …?": the original words, answered with the chosen intent.
+    if topic.offer == "did_you_mean" and message.command and message.intent in topic.options and topic.request:
         original = topic.request
         message = Message(message.intent, original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
-        request = {"intent": message.intent, "text": message.text, "entities": list(message.entities)}
-
-    reading = read_priority(message.text) if not message.text.startswith("/") else None
-    if reading is not None and reading.critical:
-        return _critical(schedule, now, reading.reason, request)
-
-    intent = message.intent
-    folded = normalize(message.text)
-    if _ASKS_PRIORITY_LINE.search(folded) and (
-        intent in ("ask_contact", "nlu_fallback")
-        or intent in ("ask_opening_hours", "ask_open_now") and re.search(r"\b(?:linea|numero|celular|telefono|contacto)\b", folded)
-    ):
-        # "me da la línea que atiende 24 horas", "el número de emergencias": that line, by any name.
-        answer = answers.contact_answer(schedule, ["priority_line"], now)
-        return Reply(answer, Topic("contact", ("priority_line",), request=request))
-    if intent == "ask_repeat" and requested_channels(list(message.entities), message.text):
-        # "¿cuál era el teléfono?": that channel, whatever the last answer was about.
-        return _answer("ask_contact", message, topic, schedule, now, request)
-    if intent == "ask_repeat":
-        return _repeat(topic, schedule, now)
-    if intent in ("affirm", "deny") and not message.text.startswith("/") and len(message.text.split()) <= 3:
-        named = requested_channels(list(message.entities), message.text)
-        if named and not re.search(r"\b(?:si|no|ok|vale|listo|gracias)\b", normalize(message.text)):
-            return _answer("ask_contact", message, topic, schedule, now, request)  # "supervisor"
-    if intent in ("affirm", "deny"):
-        return _yes_no(intent == "affirm", message, topic, schedule, now, request)
-    if intent == "nlu_fallback":
-        return _unclear(message, topic, schedule, now, misunderstood, request, reading)
-    if reading is not None and reading.hypothetical and intent not in ("submit_pqrsa", "request_escalation", "escalate_to_coordinator"):
-        return Reply(answers.priority_procedure_answer(schedule), Topic("contact", ("priority_line",), request=request))
-    return _answer(intent, message, topic, schedule, now, request)
+    parts = questions_asked(message)
+    if len(parts) >= 2:
+        return _several(parts, topic, schedule, now, misunderstood)
+    return _one(parts[0], topic, schedule, now, misunderstood)
 
 
-def is_vague(message: Message) -> bool:
-    """A half sentence or a thing without a name ("quisiera saber si", "lo de la vaina
-    esa", "lo del sellito ese como es"): worth a question, not a guessed answer."""
-    if message.text.startswith("/"):
-        return False
-    words = re.sub(r"[^a-z0-9ñ ]", " ", normalize(message.text)).split()
-    if not words or len(words) > 8:
-        return False
-    if requested_channels(list(message.entities), message.text) or values_in_text(message.text, "request_type"):
-        return False
-    if detect_service(message.text, list(message.entities)) not in (None, "otro"):
-        return False
-    unfinished = words[-1] in {"si", "de", "del", "que", "para", "con", "el", "la", "los", "las", "un", "una", "y", "o",
-                               "pero", "porque", "sobre", "en", "a", "al"}
-    thing = re.search(r"\b(?:vaina|cosa|cosita|lo de|lo del|eso de|esa cosa|ese tema|el tema)\b", " ".join(words))
-    return bool(unfinished or thing)
+# Intents that are a question or a request with an answer of its own (a part of a message
+# that is one of these is answered; greetings and thanks around them are not).
+ANSWERABLE = frozenset({
+    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "report_problem",
+    "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
+    "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
+})
+PROBLEM_INTENTS = ("report_problem", "report_critical_incident")
+CLAUSE_MIN_CONFIDENCE = 0.6
+CLAUSE_MIN_WORDS = 3
 
 
-def _answer(intent: str, message: Message, topic: Topic, schedule: Schedule, now: datetime, request: dict) -> Reply:
-    mention = _mention(message, schedule, now.date())
+def _part(clause: dict[str, Any]) -> Message:
+    intent = clause.get("intent") or ""
+    confidence = float(clause.get("confidence") or 0)
+    ranking = tuple((r[0], float(r[1])) for r in clause.get("ranking") or () if r and r[0]) or ((intent, confidence),)
+    return Message(intent, clause.get("text") or "", confidence, tuple(clause.get("entities") or ()), ranking)
+
+
+def is_question(text: str) -> bool:
+    """A part that asks or requests something: it ends with "?" or has a request word
+    (lexicon table ``request_words``); "llamé a la línea" or "lo abrí el jueves" do not."""
+    return text.rstrip().endswith("?") or lexicon().has("request_words", _tokens(text))
+
+
+def questions_asked(message: Message) -> list[Message]:
+    """The questions of a message, each as a message of its own, in the order asked; the
+    message itself when it asks one thing.
+
+    From the NLU's reading of each part (``clauses``): a part counts when it asks or
+    requests something (``is_question``), has a few words and was read with confidence
+    as something answerable; consecutive parts of the same intent are joined ("el correo
+    y el teléfono" is one contact question). Several sentences with one question in them
+    (a letter, "en qué va mi caso 558214? lo abrí el jueves") are that question, unless
+    the message reports a problem. Without usable parts, a two-question label of the
+    whole message ("ask_contact+ask_opening_hours") is cut into its questions here.
+    """
+    parts: list[Message] = []
+    for clause in message.clauses:
+        part = _part(clause)
+        if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
+                or len(_tokens(part.text)) < CLAUSE_MIN_WORDS or not is_question(part.text):
+            continue
+        if parts and parts[-1].intent == part.intent:
+            last = parts[-1]
+            parts[-1] = replace(last, text=f"{last.text} {part.text}", entities=last.entities + part.entities)
+        else:
+            parts.append(part)
+    if len({p.intent for p in parts}) >= 2:
+        return parts
+    if "+" in message.intent:
+        intents = message.intent.split("+")
+        clauses = _clauses(message.request, len(intents))
+        return [Message(i, c, message.confidence, message.entities, ((i, message.confidence),))
+                for i, c in _in_order_asked(intents, clauses, message)]
+    if len(parts) == 1 and message.intent != parts[0].intent and message.intent not in PROBLEM_INTENTS \
+            and parts[0].intent not in PROBLEM_INTENTS and not reading_of(message).critical:
+        return parts
+    return [message]
+
+
+def reading_of(message: Message) -> PriorityReading:
+    """The priority reading of a message: the classifier decides, structure modifies.
+
+    A message of several sentences is read sentence by sentence too: it is critical when
+    one of its parts reads critical on its own, or when the whole does and one part
+    reports a problem ("La nómina se paga hoy. El token no firma."). A whole-message
+    reading with no problem in any part (a letter asking for hours) does not decide.
+    What the customer says of the whole ("no es urgente", "ya funciona", "¿qué pasa
+    si…?") always holds.
+    """
+    if message.command:
+        return PriorityReading(None)
+    whole = read_priority(message.request, message.understanding())
+    parts = [_part(c) for c in message.clauses]
+    if not parts or whole.modifier in ("hypothetical", "resolved", "calm"):
+        return whole
+    readings = [read_priority(p.text, p.understanding()) for p in parts]
+    if any(r.critical for r in readings):
+        return replace(whole, critical=True, modifier=None)
+    if whole.critical and any(p.intent in PROBLEM_INTENTS for p in parts):
+        return whole
+    if whole.critical:
+        return replace(whole, critical=None, modifier="no_part_reports_a_problem")
+    return whole
+
+
+def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int) -> Reply:
+    reading = reading_of(message)
+    turn = Turn(message, topic, schedule, now, reading, misunderstood)
+    move = classify(message, topic, reading)
+    handler = TRANSITIONS.get((topic.kind or "", move)) or TRANSITIONS.get(("*", move)) or _help
+    return _remember_closed(turn, handler(turn))
+
+
+def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime) -> Reply:
+    """The answers to several questions (the last one as the reply, the others before it)."""
+    return _several(parts, topic, schedule, now, 0)
+
+
+def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int) -> Reply:
+    """Several questions in one message: each answered in the order asked, a critical
+    incident among them first."""
+    replies: list[Reply] = []
+    state = topic
+    for part in parts:
+        reply = _one(part, state, schedule, now, misunderstood)
+        replies.append(reply)
+        state = reply.topic
+    critical = [r for r in replies if r.topic.kind == "critical"]
+    if critical:
+        replies = critical + [r for r in replies if r.topic.kind != "critical"]
+    last = replies[-1]
+    return Reply(last.answer, replace(last.topic, incident=any(r.topic.incident for r in replies)),
+                 last.options, [a for r in replies[:-1] for a in (*r.before, r.answer)])
+
+
+def _clauses(text: str, count: int) -> list[str]:
+    """The message cut into ``count`` questions: at question marks, then at sentence ends,
+    then before a joining word (lexicon table ``clause_join``: "y", "además"); the whole
+    message for each question when it cannot be cut so."""
+    for marks in ("?", ".;!\n", None):
+        parts = [p.strip(" ,") for p in _cut(text, marks) if p.strip(" ,¿?")]
+        if len(parts) == count:
+            return parts
+        if len(parts) > count and marks != "?":
+            return parts[: count - 1] + [" ".join(parts[count - 1:])]
+    return [text] * count
+
+
+def _cut(text: str, marks: str | None) -> list[str]:
+    """The text cut after each of ``marks``, or (None) before each joining word."""
+    if marks is None:
+        spans = word_spans(text)
+        cuts = [spans[h.start][1] for h in lexicon().find("clause_join", [w for w, _, _ in spans]) if h.start > 0]
+    else:
+        cuts = [i + 1 for i, ch in enumerate(text) if ch in marks]
+    parts, start = [], 0
+    for cut in cuts:
+        parts.append(text[start:cut])
+        start = cut
+    return parts + [text[start:]]
+
+
+def _in_order_asked(intents: list[str], clauses: list[str], message: Message) -> list[tuple[str, str]]:
+    """Which clause asks which sub-intent: the labels are alphabetical, so each clause takes
+    the sub-intent its own words fit best (its named channel, date or problem)."""
+    if len(set(clauses)) == 1:
+        return [(intent, clauses[0]) for intent in intents]
+    remaining = list(intents)
+    pairs = []
+    for clause in clauses:
+        best = max(remaining, key=lambda i: _fit(i, clause))
+        remaining.remove(best)
+        pairs.append((best, clause))
+    return pairs
+
+
+def _fit(intent: str, clause: str) -> int:
+    """How well a clause's words fit an intent (higher is better); only entity evidence."""
+    tokens = _tokens(clause)
+    lex = lexicon()
+    has_day = read_date(clause, date(2000, 1, 3)) is not None or lex.has("hours_today", tokens)
+    named = requested_channels([], clause)
+    score = {
+        "ask_contact": 2 * bool(named or contact_kinds(clause)),
+        "ask_opening_hours": 2 * has_day,
+        "ask_open_now": 2 * lex.has("ongoing", tokens),
+        "submit_pqrsa": 3 * bool(values_in_text(clause, "request_type")) + 2 * ("pqrsa" in named),
+        "request_escalation": 3 * bool({"supervisor", "coordinator"} & set(named)),
+        "ask_escalation_levels": 2 * lex.has("escalation_levels", tokens),
+        "ask_price": 3 * lex.has("price", tokens),
+        "ask_case_status": 2 * bool(extract_case_number(clause)),
+        "report_no_answer": 2 * lex.has("no_answer", tokens),
+        "report_problem": 2 * bool(detect_service(clause)),
+        "report_critical_incident": 2 * bool(detect_service(clause)),
+        "request_human": 2 * lex.has("person", tokens),
+        "request_support": 1 * bool(detect_service(clause)),
+    }
+    return score.get(intent, 0)
+
+
+def _remember_closed(turn: Turn, reply: Reply) -> Reply:
+    answer, topic = closed_said_once(reply.answer, turn.topic, reply.topic, turn.schedule, turn.now)
+    return replace(reply, answer=answer, topic=topic)
+
+
+def closed_said_once(answer: Answer, before: Topic, after: Topic, schedule: Schedule, now: datetime) -> tuple[Answer, Topic]:
+    """The closed-hours explanation once per closed period: later answers in the same
+    period refer to it briefly (the state remembers when the period ends)."""
+    if "closed_reason" not in answer.values:
+        return answer, after
+    opening = schedule.next_opening_for("support", now)
+    period = opening.moment.isoformat() if opening else None
+    if period and before.closed_until == period:
+        answer = Answer(answer.kind, {**answer.values, "closed_reason": answers.CLOSED_AGAIN})
+    return answer, replace(after, closed_until=period)
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def _critical(turn: Turn) -> Reply:
+    answer = answers.critical_answer(turn.schedule, turn.now)
+    return turn.reply(answer, "critical", ("priority_line",), incident=True)
+
+
+def _hypothetical(turn: Turn) -> Reply:
+    return turn.reply(answers.priority_procedure_answer(turn.schedule), "contact", ("priority_line",))
+
+
+def _priority_line(turn: Turn) -> Reply:
+    answer = answers.contact_answer(turn.schedule, ["priority_line"], turn.now)
+    return turn.reply(answer, "contact", ("priority_line",))
+
+
+def _contact(turn: Turn) -> Reply:
+    message, topic, schedule, now = turn.message, turn.topic, turn.schedule, turn.now
     channels, kinds = resolve_channels(message, topic)
-    if intent in ("ask_contact", "request_support", "inform") and not channels and mention is None and is_vague(message):
-        return Reply(Answer("help_prompt"), Topic("help"))
-
-    if intent == "ask_contact":
-        if set(channels) & {"supervisor", "coordinator"} and _NEVER_CONTACTED.search(normalize(message.text)):
-            return _escalation("request_escalation", message.text, schedule, now, request)
-        regular_named = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
-        if mention is not None and mention.day not in (None, now.date()) and regular_named and len(regular_named) == len(channels):
-            # "¿el martes 8 se puede mandar correo?": that channel on that day, with its contact.
-            return _hours("ask_opening_hours", message, channels, mention, topic, schedule, now, request)
-        if channels == ["pqrsa"] and not kinds:
-            types = values_in_text(message.text, "request_type")
-            return _pqrsa(types[0] if types else None, schedule, now, request, kinds)
-        answer = answers.contact_answer(schedule, channels, now, kinds)
-        return Reply(answer, Topic("contact", tuple(channels) or answers.SUPPORT_CHANNELS, request=request))
-
-    if intent in ("ask_opening_hours", "ask_open_now", "request_support") or (intent == "inform" and mention):
-        return _hours(intent, message, channels, mention, topic, schedule, now, request)
-
-    if intent == "submit_pqrsa":
-        types = [e.get("value") for e in message.entities if e.get("entity") == "request_type"]
-        types = types or values_in_text(message.text, "request_type")
-        return _pqrsa(types[0] if types else None, schedule, now, request, kinds)
-
-    if intent == "request_escalation" and not _ESCALATION_CUE.search(normalize(message.text)):
-        # "me aparece un error, puede esperar pero quiero dejarlo reportado": a report,
-        # not a complaint about support — the support channels, not the supervisor.
-        return _hours("request_support", message, [], mention, topic, schedule, now, request)
-    if intent in ("request_escalation", "escalate_to_coordinator"):
-        level = None
-        if topic.kind == "escalation" and topic.channels and not re.search(r"supervis|coordin|cordin|soporte", normalize(message.text)):
-            # "ya llamé a esas extensiones y nada": the level after the one just given.
-            level = {"support_group": "supervisor", "supervisor": "coordinator"}.get(topic.channels[0], topic.channels[0])
-        return _escalation(intent, message.text, schedule, now, request, level=level)
-
-    if intent == "ask_escalation_levels":
-        return Reply(answers.escalation_levels_answer(schedule, now),
-                     Topic("levels", ("support_group", "supervisor", "coordinator"), request=request))
-
-    if intent == "inform":
-        named = requested_channels(list(message.entities), message.text)
-        return _inform(message, named, kinds, topic, schedule, now, request)
-
-    return Reply(answers.Answer("help_prompt"), Topic("help"))
+    mention = _mention(message, schedule, now.date())
+    if not channels and mention is None and is_vague(message):
+        return Reply(Answer("help_prompt"), Topic("help", incident=topic.incident))
+    if set(channels) & {"supervisor", "coordinator"} and lexicon().has("never_contacted", _tokens(turn.text)):
+        return _escalate(turn, "support_group")
+    regular = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
+    if mention is not None and mention.day not in (None, now.date()) and regular and len(regular) == len(channels):
+        # "¿el martes 8 se puede mandar correo?": that channel on that day, with its contact.
+        return _hours_for(turn, "ask_opening_hours", channels, mention)
+    if channels == ["pqrsa"] and not kinds:
+        return _pqrsa(turn)
+    answer = answers.contact_answer(schedule, channels, now, kinds)
+    return turn.reply(answer, "contact", tuple(channels) or answers.SUPPORT_CHANNELS)
 
 
-def _hours(intent, message, channels, mention, topic, schedule, now, request) -> Reply:
-    reply = _hours_reply(intent, message, channels, mention, topic, schedule, now, request)
+def _repeat(turn: Turn) -> Reply:
+    """ "¿Me lo repite?": the last contact given (the 24/7 line too), else the last answer."""
+    topic = turn.topic
+    named = requested_channels(list(turn.message.entities), turn.text)
+    specific = [c for c in named if c not in GENERIC_KINDS]
+    kinds = contact_kinds(turn.text)
+    if specific:
+        return _contact(turn)  # "¿cuál era el correo del supervisor?": that channel
+    if topic.kind == "critical" or topic.channels == ("priority_line",):
+        return turn.reply(answers.contact_answer(turn.schedule, ["priority_line"], turn.now), topic.kind,
+                          ("priority_line",))
+    if kinds and topic.channels:
+        # "me pasa otra vez el link": the last channels' contact of that kind.
+        with_kind = [c for c in topic.channels if c in turn.schedule.channels
+                     and any(x.kind in kinds for x in turn.schedule.channel(c).contacts)]
+        channels = with_kind or [c for c in answers.SUPPORT_CHANNELS
+                                 if any(x.kind in kinds for x in turn.schedule.channel(c).contacts)]
+        return turn.reply(answers.contact_answer(turn.schedule, channels, turn.now, kinds), "contact", tuple(channels))
+    if named:
+        return _contact(turn)  # "¿cuál era el teléfono?"
+    previous = topic.request
+    if not previous or previous.get("intent") in (None, "ask_repeat", "affirm", "deny", "nlu_fallback"):
+        if topic.channels and topic.kind in ("contact", "escalation", "pqrsa"):
+            answer = answers.contact_answer(turn.schedule, list(topic.channels), turn.now)
+            return turn.reply(answer, "contact", topic.channels)
+        return Reply(Answer("nothing_to_repeat"), Topic("help", incident=topic.incident))
+    message = Message(previous["intent"], previous.get("text", ""), 1.0, tuple(previous.get("entities") or ()))
+    earlier = replace(topic, request=None, offer=None)
+    return _one(message, earlier, turn.schedule, turn.now, 0)
+
+
+def _whatsapp(turn: Turn) -> Reply:
+    """ "¿Ese número tiene WhatsApp?": no WhatsApp is published; the contact to call instead
+    (the one named, else the last one given, the 24/7 line during an incident)."""
+    named = [c for c in requested_channels(list(turn.message.entities), turn.text) if c not in GENERIC_KINDS]
+    last = [c for c in turn.topic.channels if c != "support_group"]
+    if turn.topic.incident and not named:
+        last = ["priority_line"]
+    channels = named or last[:1] or ["support_line"]
+    answer = answers.contact_answer(turn.schedule, channels[:1], turn.now)
+    return turn.reply(Answer("no_whatsapp", answer.values), turn.topic.kind or "contact", tuple(channels[:1]))
+
+
+def _no_answer(turn: Turn) -> Reply:
+    """ "Llamé y nadie contesta": depends on what was given before."""
+    topic, schedule, now = turn.topic, turn.schedule, turn.now
+    if topic.incident or topic.kind == "critical":
+        answer = answers.no_answer_critical_answer(schedule, now)
+        return turn.reply(answer, "critical", ("priority_line", "supervisor"))
+    if topic.kind == "escalation" and topic.channels:
+        return _escalate(turn, NEXT_LEVEL.get(topic.channels[0], "supervisor"))
+    tried = [c for c in topic.channels if c in answers.SUPPORT_CHANNELS] or ["support_line"]
+    named = [c for c in requested_channels(list(turn.message.entities), turn.text) if c in answers.SUPPORT_CHANNELS]
+    answer = answers.no_answer_answer(schedule, now, named or tried)
+    return turn.reply(answer, "no_answer", answers.SUPPORT_CHANNELS, offer="critical_check")
+
+
+def _hours(turn: Turn) -> Reply:
+    channels, _ = resolve_channels(turn.message, turn.topic)
+    return _hours_for(turn, turn.message.intent, channels, _mention(turn.message, turn.schedule, turn.now.date()))
+
+
+def _hours_for(turn: Turn, intent: str, channels: list[str], mention: DateMention | None) -> Reply:
+    reply = _hours_reply(turn, intent, channels, mention)
+    schedule, now, message = turn.schedule, turn.now, turn.message
     regular = [c for c in reply.topic.channels if c in schedule.channels and not schedule.channel(c).always_open]
-    named = requested_channels(list(message.entities), message.text)
-    if reply.answer.kind == "hours_date_closed" and reply.topic.day in (None, now.date()) and "email" in regular + [
-        c for c in answers.SUPPORT_CHANNELS if not regular
-    ]:
+    named = requested_channels(list(message.entities), turn.text)
+    if reply.answer.kind == "hours_date_closed" and reply.topic.day in (None, now.date()) and "email" in (
+        regular or list(answers.SUPPORT_CHANNELS)
+    ):
         # "¿hay alguien hoy?" on a festivo: when they are back, and the e-mail meanwhile.
         values = dict(reply.answer.values)
-        values["next_opening"] = (f"{values.get('next_opening', '')} Mientras tanto puede escribir a "
-                                  f"{answers.email_contact(schedule)} y se atenderá al abrir.").strip()
+        values["next_opening"] = answers.with_email_meanwhile(schedule, values.get("next_opening", ""))
         return replace(reply, answer=Answer(reply.answer.kind, values))
-    if len(regular) == 1 and (named or is_follow_up(message.text)) and reply.answer.kind.startswith("hours"):
+    if len(regular) == 1 and (named or is_follow_up(turn.text)) and reply.answer.kind.startswith("hours"):
         # "¿Y el correo hasta qué hora?": the hours of that channel with its contact.
         values = dict(reply.answer.values)
         values["day_schedule"] = f"{values.get('day_schedule', '')} {answers.contact_sentence(schedule, regular[0])}".strip()
@@ -317,21 +610,35 @@ def _hours(intent, message, channels, mention, topic, schedule, now, request) ->
     return reply
 
 
-def _hours_reply(intent, message, channels, mention, topic, schedule, now, request) -> Reply:
-    text = normalize(message.text)
-    if not channels and topic.kind in ("contact", "hours", "pqrsa") and is_follow_up(message.text):
+def _coming_opening_day(turn: Turn, mention: DateMention | None) -> DateMention | None:
+    """ "¿A qué hora abren mañana?" asked between midnight and today's first opening means
+    the coming opening: today, not the calendar day after."""
+    now, schedule = turn.now, turn.schedule
+    if mention is None or mention.day != now.date() + timedelta(days=1) or "manana" not in _tokens(turn.text):
+        return mention
+    opening = schedule.next_opening_for("support", now)
+    if opening is None or opening.moment.date() != now.date():
+        return mention
+    return replace(mention, day=now.date())
+
+
+def _hours_reply(turn: Turn, intent: str, channels: list[str], mention: DateMention | None) -> Reply:
+    message, topic, schedule, now = turn.message, turn.topic, turn.schedule, turn.now
+    tokens = _tokens(turn.text)
+    lex = lexicon()
+    if not channels and topic.kind in ("contact", "hours", "pqrsa") and is_follow_up(turn.text):
         channels = [c for c in topic.channels if c in schedule.channels and not schedule.channel(c).always_open]
     regular = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
     if intent == "ask_open_now" and mention is not None and mention.day in (None, now.date()) and mention.weekday is None:
         mention = None  # "¿hay alguien ya? eran las 7 justas", "¿y hoy ya no hay nadie?": now
-    if mention is None and topic.day and topic.kind == "hours" and is_follow_up(message.text) and re.search(
-        r"\b(?:hasta|desde|ese dia|cierran|cierra)\b", text
-    ):
-        mention = DateMention(day=topic.day)
+    if intent in ("ask_opening_hours", "ask_open_now"):
+        mention = _coming_opening_day(turn, mention)
+    if mention is None and topic.day and topic.kind == "hours" and is_follow_up(turn.text) and lex.has("hours_today", tokens):
+        mention = DateMention(day=topic.day)  # "¿y hasta qué hora?" of the day just asked
     if (mention is not None and mention.day is None and mention.weekday is None and (mention.part or mention.at)
-            and topic.day and topic.kind == "hours" and is_follow_up(message.text)):
-        mention = DateMention(day=topic.day, part=mention.part, at=mention.at)  # "¿y a las 12?" of the day just asked
-    if mention is None and re.search(r"\b(?:vuelven a abrir|vuelven a atender|si no alcanzo|la proxima vez que abren|when do you (?:re)?open again)\b", text):
+            and topic.day and topic.kind == "hours" and is_follow_up(turn.text)):
+        mention = DateMention(day=topic.day, part=mention.part, at=mention.at)  # "¿y a las 12?" of that day
+    if mention is None and lex.has("reopening", tokens):
         # "y si no alcanzo, ¿cuándo vuelven a abrir?": the next opening after today's hours.
         support = [c for c in (regular or list(answers.SUPPORT_CHANNELS)) if c in schedule.channels]
         after = max([schedule.closing_time(c, now) or now for c in support] + [now])
@@ -342,223 +649,224 @@ def _hours_reply(intent, message, channels, mention, topic, schedule, now, reque
         mention = DateMention(day=now.date())  # "¿me atienden por correo ahorita?": that channel today
     if mention is not None and mention.weekday is not None and mention.day is None:
         answer = answers.hours_weekday_answer(schedule, regular, mention.weekday, now)
-        return Reply(answer, Topic("hours", tuple(regular), request=request))
+        return turn.reply(answer, "hours", tuple(regular))
     if mention is not None and (mention.day is not None or mention.part or mention.at):
         answer = answers.hours_on_date_answer(schedule, regular, mention, now)
-        day = mention.day or now.date()
-        offer = None
-        return Reply(answer, Topic("hours", tuple(regular), day, offer, request=request))
+        return turn.reply(answer, "hours", tuple(regular), day=mention.day or now.date())
     if intent == "ask_opening_hours" and _asks_about_holidays(message):
-        return Reply(answers.holidays_answer(schedule, now), Topic("hours", tuple(regular), request=request))
-    if intent == "ask_opening_hours" and re.search(
-        r"\b(?:hasta que hora|a que hora|cierran|cierra|abren|abre|todavia|aun|cuando (?:me )?(?:responden|contestan|van|revisan|vuelven|atienden))\b", text
-    ):
+        return turn.reply(answers.holidays_answer(schedule, now), "hours", tuple(regular))
+    if intent == "ask_opening_hours" and lex.has("hours_today", tokens):
         answer = answers.hours_on_date_answer(schedule, regular, DateMention(day=now.date()), now)
-        return Reply(answer, Topic("hours", tuple(regular), now.date(), request=request))
+        return turn.reply(answer, "hours", tuple(regular), day=now.date())
     if intent == "ask_opening_hours":
         answer = answers.hours_week_answer(schedule, regular, now)
-        return Reply(answer, Topic("hours", tuple(regular) or answers.SUPPORT_CHANNELS, request=request))
-    if intent == "request_support":
-        answer = answers.support_answer(schedule, now)
-    else:
-        answer = answers.open_now_answer(schedule, now)
-    offer = "critical_check" if answer.kind in ("closed_now", "support_closed") else None
-    return Reply(answer, Topic("open_now", answers.SUPPORT_CHANNELS, offer=offer, request=request))
+        return turn.reply(answer, "hours", tuple(regular) or answers.SUPPORT_CHANNELS)
+    answer = answers.open_now_answer(schedule, now)
+    offer = "critical_check" if answer.kind == "closed_now" else None
+    return turn.reply(answer, "open_now", answers.SUPPORT_CHANNELS, offer=offer)
 
 
-def _pqrsa(request_type, schedule, now, request, kinds=()) -> Reply:
-    answer = answers.pqrsa_answer(schedule, request_type, now, kinds)
-    return Reply(answer, Topic("pqrsa", ("pqrsa",), request=request))
+def _support(turn: Turn) -> Reply:
+    """A request that is not a failure (renew, install, buy): where to get help now. A date
+    in it is a deadline ("se me vence el viernes"), not a question about that day."""
+    if is_vague(turn.message):
+        return Reply(Answer("help_prompt"), Topic("help", incident=turn.topic.incident))
+    answer = answers.support_answer(turn.schedule, turn.now)
+    offer = "critical_check" if answer.kind == "support_closed" else None
+    return turn.reply(answer, "open_now", answers.SUPPORT_CHANNELS, offer=offer)
 
 
-# Signs that the supervisor already had the case, or that support never did.
-_SUPERVISOR_DONE = re.compile(
-    r"\b(?:(?:ya )?(?:hable|hablamos|le escribi|le escribimos|escribi|llame|llamamos|contacte|contactamos|me comunique|escale|escalamos)"
-    r" (?:\w+ )?(?:con |al |a )?(?:el |la )?supervis\w*"
-    r"|ya (?:hable|habl[eo]|le escribi|escribi|llame|contacte|me comunique)\w* (?:con |al |a )?(?:el |la )?supervis\w*"
-    r"|supervis\w* (?:no|tampoco|nunca|ya)\b|coordinador|cordinador|el supervisor me|al supervisor y"
-    r"|already (?:talked|spoke|wrote) (?:to|with) the supervisor|supervisor (?:didn'?t|did not|never))"
-)
-_NEVER_CONTACTED = re.compile(
-    r"\b(?:no he|no hemos|nunca (?:he|hemos)|todavia no (?:he|hemos)|aun no (?:he|hemos)|sin haber|haven'?t|have not|never)"
-    r" (?:\w+ ){0,2}(?:llamad|escrit|contactad|reportad|hablad|comunicad|radicad|called|contacted|reported|written)\w*"
-)
+def _price(turn: Turn) -> Reply:
+    return turn.reply(answers.unknown_answer(turn.schedule, turn.now, "price_unknown"), "contact",
+                      answers.SUPPORT_CHANNELS)
 
 
-# Words that make a message an escalation (someone above support, a case not solved).
-_ESCALATION_CUE = re.compile(
-    r"supervis|coordin|cordin|escal|superior|jefe|encargad|responsable|gerente|nivel|nadie|ningun|"
-    r"no (?:me )?(?:resuelve|resuelven|solucion|responde|contesta|dan|ha[n]? dado)|sin (?:respuesta|solucion)|"
-    r"llev\w* (?:\w+ )?(?:dias|semanas|meses|horas)|hace (?:\w+ )?(?:dias|semanas|meses)|queja|reclam|mal servicio|"
-    r"manager|someone above|escalate|nobody|no one|complain"
-)
+def _case_status(turn: Turn) -> Reply:
+    answer = answers.unknown_answer(turn.schedule, turn.now, "case_status_unknown", extract_case_number(turn.text))
+    return turn.reply(answer, "contact", answers.SUPPORT_CHANNELS)
 
-# "¿cuál era el correo de soporte?" inside a longer message.
-_ASKS_FOR_CONTACT = re.compile(
-    r"\b(?:cual (?:es|era|seria)|me (?:da|das|pasa|regala|repite)|donde (?:escribo|llamo)|a donde|a que (?:correo|numero)"
-    r"|a que hora (?:llamo|lo llamo|le llamo|puedo llamar|le escribo))\b"
-)
-# When they answer or open again, asked in words the NLU may not place.
-_ASKS_WHEN = re.compile(
-    r"\b(?:vuelven a (?:abrir|atender)|si no alcanzo|cuando (?:me )?(?:responden|contestan|abren|atienden|vuelven|revisan)"
-    r"|a que hora (?:abren|cierran|atienden))\b"
-)
-# The 24/7 line asked for by name.
-_ASKS_PRIORITY_LINE = re.compile(
-    r"\b(?:24 ?horas|24 ?/ ?7|24x7|emergencias?|prioridad 1|incidentes? criticos?|linea critica|on ?call)\b"
-)
-# An escalation said outright, even when the NLU could not place the message.
-_STRONG_ESCALATION = re.compile(
-    r"supervis|coordin|cordin|mas autoridad|a quien mas|mas arriba|un superior|su jefe|el jefe|nadie me (?:lo )?resuelve"
-)
+
+def _pqrsa(turn: Turn) -> Reply:
+    types = [e.get("value") for e in turn.message.entities if e.get("entity") == "request_type"]
+    types = types or values_in_text(turn.text, "request_type")
+    _, kinds = resolve_channels(turn.message, turn.topic)
+    answer = answers.pqrsa_answer(turn.schedule, types[0] if types else None, turn.now, kinds)
+    return turn.reply(answer, "pqrsa", ("pqrsa",))
 
 
 def escalation_level_for(intent: str, text: str) -> str:
-    """Which level fits: the coordinator once the supervisor had the case, support first when it never did."""
-    norm = normalize(text)
-    if _SUPERVISOR_DONE.search(norm):
-        return "coordinator"
-    if _NEVER_CONTACTED.search(norm):
+    """Which level fits. The classifier tells a first escalation (``request_escalation``:
+    the supervisor) from one past the supervisor (``escalate_to_coordinator``); the text
+    modifies it only where it names the level: support never contacted (table
+    ``never_contacted``) goes to support first, and a customer who asks for the
+    supervisor by name and not for the coordinator gets the supervisor."""
+    tokens = _tokens(text)
+    named = requested_channels([], text)
+    if lexicon().has("never_contacted", tokens):
         return "support_group"
-    if re.search(r"\bsupervis", norm):
-        return "supervisor"  # "ya llamé a soporte y nada, páseme al supervisor"
-    if intent == "escalate_to_coordinator":
+    if intent == "escalate_to_coordinator" or "coordinator" in named or lexicon().has("supervisor_done", tokens):
         return "coordinator"
     return "supervisor"
 
 
-def _escalation(intent, text, schedule, now, request, level: str | None = None) -> Reply:
-    level = level or escalation_level_for(intent, text)
-    answer = answers.escalation_answer(schedule, now, level, extract_case_number(text))
-    return Reply(answer, Topic("escalation", (level,), request=request))
+def _escalation(turn: Turn) -> Reply:
+    topic = turn.topic
+    named = requested_channels(list(turn.message.entities), turn.text)
+    if topic.kind == "escalation" and topic.channels and not {"supervisor", "coordinator", "support_line"} & set(named):
+        # "ya llamé a esas extensiones y nada": the level after the one just given.
+        return _escalate(turn, NEXT_LEVEL.get(topic.channels[0], "supervisor"))
+    return _escalate(turn, escalation_level_for(turn.message.intent, turn.text))
 
 
-def _inform(message, named, kinds, topic, schedule, now, request) -> Reply:
-    if named:
-        return _answer("ask_contact", message, topic, schedule, now, request)
-    types = values_in_text(message.text, "request_type")
+def _escalate(turn: Turn, level: str) -> Reply:
+    answer = answers.escalation_answer(turn.schedule, turn.now, level, extract_case_number(turn.text))
+    return turn.reply(answer, "escalation", (level,))
+
+
+def _levels(turn: Turn) -> Reply:
+    return turn.reply(answers.escalation_levels_answer(turn.schedule, turn.now), "levels",
+                      ("support_group", "supervisor", "coordinator"))
+
+
+def _inform(turn: Turn) -> Reply:
+    message = turn.message
+    if requested_channels(list(message.entities), turn.text):
+        return _contact(turn)
+    if _mention(message, turn.schedule, turn.now.date()):
+        return _hours_for(turn, "ask_opening_hours", resolve_channels(message, turn.topic)[0],
+                          _mention(message, turn.schedule, turn.now.date()))
+    types = values_in_text(turn.text, "request_type")
     if types:
-        return _pqrsa(types[0], schedule, now, request)
-    number = extract_case_number(message.text)
+        return _pqrsa(turn)
+    number = extract_case_number(turn.text)
     if number:
-        return Reply(Answer("case_noted", {"case_number": number}), Topic("case", request=request))
-    service = detect_service(message.text, list(message.entities))
+        return turn.reply(Answer("case_noted", {"case_number": number}), "case")
+    service = detect_service(turn.text, list(message.entities))
     if service and service != "otro":
         article = "el" if service == "estampado_cronologico" else "la"
-        label = f"{article} {SERVICE_LABELS[service].lower()}"  # "el estampado cronológico", "la firma digital"
-        return Reply(Answer("service_menu", {"service_label": label, "service_id": service}),
-                     Topic("service", request=request))
-    return Reply(Answer("help_prompt"), Topic("help"))
+        label = f"{article} {answers.SERVICE_LABELS[service].lower()}"  # "el estampado cronológico"
+        return turn.reply(Answer("service_menu", {"service_label": label, "service_id": service}), "service")
+    return _help(turn)
 
 
-def _critical(schedule, now, reason, request) -> Reply:
-    answer = answers.critical_answer(schedule, now, reason)
-    return Reply(answer, Topic("critical", ("priority_line",), request=request))
+def _help(turn: Turn) -> Reply:
+    return Reply(Answer("help_prompt"), Topic("help", incident=turn.topic.incident, closed_until=turn.topic.closed_until))
 
 
-def _repeat(topic: Topic, schedule: Schedule, now: datetime) -> Reply:
-    if not topic.request or topic.request.get("intent") in (None, "ask_repeat"):
-        return Reply(Answer("nothing_to_repeat"), Topic("help"))
-    previous = topic.request
-    message = Message(previous["intent"], previous.get("text", ""), 1.0, tuple(previous.get("entities") or ()))
-    earlier = replace(topic, request=None, offer=None)
-    if previous["intent"] in ("affirm", "deny", "nlu_fallback"):
-        return Reply(Answer("nothing_to_repeat"), Topic("help"))
-    return respond(message, earlier, schedule, now)
+def _acknowledge(turn: Turn) -> Reply:
+    """ "ok", "listo", "sí" with nothing pending close the topic (the state stays)."""
+    return Reply(Answer("anything_else"), replace(turn.topic, offer=None, options=()))
 
 
-def _yes_no(yes: bool, message: Message, topic: Topic, schedule: Schedule, now: datetime, request: dict) -> Reply:
-    reading = read_priority(message.text, reply=True)
+def _yes(turn: Turn) -> Reply:
+    topic = turn.topic
     if topic.offer == "critical_check":
-        explicit = message.text.startswith("/") or is_explicit_yes(message.text)
-        if yes and reading.critical is not False and explicit:
-            return _critical(schedule, now, REASONS["reply"], request)
-        if yes and reading.critical is None:
-            # "ok", "listo": an acknowledgement, not a yes to "¿detiene su operación?".
-            return Reply(Answer("anything_else"), Topic(topic.kind, topic.channels, topic.day, request=topic.request))
-        return Reply(answers.not_critical_answer(schedule, now), Topic("open_now", answers.SUPPORT_CHANNELS))
-    if topic.offer == "did_you_mean" and len(topic.options) == 1 and yes and topic.request:
+        reading = read_priority(turn.message.text, turn.message.understanding(), reply=True)
+        if turn.message.command or reading.critical:
+            return _critical(turn)
+        return _acknowledge(turn)  # "ok", "listo": an acknowledgement, not a yes
+    if topic.offer == "did_you_mean" and len(topic.options) == 1 and topic.request:
         original = topic.request
         chosen = Message(topic.options[0], original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
-        return respond(chosen, Topic(), schedule, now)
+        return respond(chosen, Topic(incident=topic.incident), turn.schedule, turn.now)
     if topic.offer == "did_you_mean":
-        return Reply(Answer("rephrase"), Topic("help"))
-    if topic.offer == "email":
-        if yes:
-            answer = answers.contact_answer(schedule, ["email"], now)
-            return Reply(answer, Topic("contact", ("email",), request={"intent": "ask_contact", "text": "correo", "entities": []}))
-        return Reply(Answer("anything_else"), Topic("help"))
-    # Nothing was offered: "ok", "listo", "sí", "no" close the topic.
-    return Reply(Answer("anything_else"), Topic(topic.kind, topic.channels, topic.day, request=topic.request))
+        return Reply(Answer("rephrase"), Topic("help", incident=topic.incident))
+    return _acknowledge(turn)
 
 
-# A thank-you or a goodbye, however it is put ("ok gracias", "mil gracias, chao", "adiós").
-_CLOSING = re.compile(r"^(?:(?:ok|listo|vale|perfecto|bueno|super|genial|dale)\W+)?(?:muchas\W+|mil\W+)?gracias\b"
-                      r"|\b(?:chao|adios|hasta luego|nos vemos|bye)\b")
+def _no(turn: Turn) -> Reply:
+    topic = turn.topic
+    if topic.offer == "critical_check":
+        reading = read_priority(turn.message.text, turn.message.understanding(), reply=True)
+        if turn.message.command or reading.critical is False:
+            return turn.reply(answers.not_critical_answer(turn.schedule, turn.now), "open_now", answers.SUPPORT_CHANNELS)
+        if reading.critical:
+            return _critical(turn)
+        return _acknowledge(turn)
+    if topic.offer == "did_you_mean":
+        return Reply(Answer("rephrase"), Topic("help", incident=topic.incident))
+    return _acknowledge(turn)
 
 
-def _unclear(message, topic, schedule, now, misunderstood, request, reading) -> Reply:
-    if reading is not None and reading.hypothetical:
-        return Reply(answers.priority_procedure_answer(schedule), Topic("contact", ("priority_line",), request=request))
-    if topic.offer == "critical_check" and not message.text.startswith("/"):
-        # The answer to "si detiene su operación, dígamelo" in words the NLU could not place:
-        # "pues la verdad no, seguimos trabajando normal" is a no; "sí, nos tiene parada la
-        # facturación" a yes.
-        answer = read_priority(message.text, reply=True)
-        if answer.critical is False:
-            return Reply(answers.not_critical_answer(schedule, now), Topic("open_now", answers.SUPPORT_CHANNELS))
-        if answer.critical and (is_explicit_yes(message.text) or answer.reason):
-            return _critical(schedule, now, answer.reason or REASONS["reply"], request)
-    mention = _mention(message, schedule, now.date())
-    if mention is not None and not mention.empty and len(message.text.split()) <= 12:
-        channels, _ = resolve_channels(message, topic)
-        return _hours("ask_opening_hours", message, channels, mention, topic, schedule, now, request)
-    named = requested_channels(list(message.entities), message.text)
-    norm = normalize(message.text)
-    if (not named and len(message.text.split()) <= 6 and _CLOSING.search(norm)
-            and not detect_service(message.text, list(message.entities))
-            and (reading is None or not reading.failing)):
-        # "gracias, chao", "gracias, ya marco": a thank-you the NLU could not place is still one.
-        return Reply(Answer("acknowledge"), Topic(topic.kind, topic.channels, topic.day, request=topic.request))
-    if named and (len(message.text.split()) <= 6 or _ASKS_FOR_CONTACT.search(norm)):
-        return _answer("ask_contact", message, topic, schedule, now, request)
-    if _STRONG_ESCALATION.search(norm):
-        # "¿Con quién puedo hablar que tenga más autoridad?": the ladder, from the text.
-        return _escalation("request_escalation", message.text, schedule, now, request)
-    if topic.kind == "escalation" and topic.channels and re.search(r"\b(?:ya (?:le )?(?:escribi|llame|hable)|y nada|no (?:me )?(?:responde|contesta)|sin respuesta)", norm):
-        # "ya le escribí a ese correo hace 5 días y nada": the next level up.
-        nxt = {"support_group": "supervisor", "supervisor": "coordinator"}.get(topic.channels[0], topic.channels[0])
-        return _escalation("request_escalation", message.text, schedule, now, request, level=nxt)
-    ordinary = tuple(c for c in topic.channels if c != "priority_line")  # the 24/7 line only when asked for
-    if ordinary and not re.match(r"(?:gracias|ok|listo|vale|bueno)\b", norm) and re.search(
-        r"\b(?:extension|ext|marco|numero|telefono|tel|correo|mail|link|enlace)\b", norm
-    ):
-        # "¿qué extensión marco?" after the supervisor's contacts: that contact again.
-        answer = answers.contact_answer(schedule, list(ordinary), now, contact_kinds(message.text))
-        return Reply(answer, Topic("contact", ordinary, request=topic.request))
-    service = detect_service(message.text, list(message.entities))
-    if service and service != "otro" and len(message.text.split()) >= 6:
-        # A described problem the NLU could not place: where to get help for it.
-        return Reply(answers.support_answer(schedule, now), Topic("open_now", answers.SUPPORT_CHANNELS,
-                                                                    offer="critical_check", request=request))
-    if _ASKS_WHEN.search(norm):
-        # "y si no alcanzo, ¿cuándo vuelven a abrir?", "¿cuándo me responden?"
-        return _hours("ask_opening_hours", message, [], None, topic, schedule, now, request)
-    if re.search(r"\b(?:otra forma|otro medio|otra manera|otro canal|no me abre|no abre|no carga|no funciona)\b", norm) and (
-        topic.kind in ("open_now", "contact", "help", "human") or re.search(r"\b(?:link|enlace|chat|pagina)\b", norm)
-    ):
-        # "el link no me abre, ¿hay otra forma?": every ordinary channel, with its contact.
-        return Reply(answers.support_contacts_answer(schedule, now), Topic("contact", answers.SUPPORT_CHANNELS, request=request))
-    if misunderstood <= 1:
+def is_vague(message: Message) -> bool:
+    """A half sentence or a thing without a name ("quisiera saber si", "lo de la vaina esa"):
+    worth a question, not a guessed answer."""
+    if message.command:
+        return False
+    text = message.request
+    tokens = _tokens(text)
+    if not tokens or len(tokens) > 8:
+        return False
+    if requested_channels(list(message.entities), text) or values_in_text(text, "request_type"):
+        return False
+    if detect_service(text, list(message.entities)) not in (None, "otro"):
+        return False
+    lex = lexicon()
+    unfinished = lex.has("unfinished_end", tokens[-1:])
+    return unfinished or lex.has("vague_thing", tokens)
+
+
+def _unclear(turn: Turn) -> Reply:
+    """The NLU could not place the message: a reply to a pending question, a date or a
+    channel named in a few words, else "¿Se refiere a …?", a request to rephrase, a person."""
+    message, topic = turn.message, turn.topic
+    if topic.offer == "critical_check" and not message.command:
+        reading = read_priority(message.text, message.understanding(), reply=True)
+        if reading.critical is False:
+            return turn.reply(answers.not_critical_answer(turn.schedule, turn.now), "open_now", answers.SUPPORT_CHANNELS)
+        if reading.critical:
+            return _critical(turn)
+    tokens = _tokens(turn.text)
+    mention = _mention(message, turn.schedule, turn.now.date())
+    if mention is not None and not mention.empty and len(tokens) <= 12:
+        return _hours_for(turn, "ask_opening_hours", resolve_channels(message, topic)[0], mention)
+    if requested_channels(list(message.entities), turn.text) and len(tokens) <= 6:
+        return _contact(turn)
+    if turn.misunderstood <= 1:
         options = [name for name, confidence in message.ranking
                    if name in OPTION_TITLES and confidence >= DID_YOU_MEAN_MIN_CONFIDENCE][:3]
         if options:
             buttons = [{"title": OPTION_TITLES[o], "payload": f"/{o}"} for o in options]
-            kind = "did_you_mean_1" if len(options) == 1 else f"did_you_mean_{len(options)}"
             values = {f"option_{i + 1}_title": b["title"] for i, b in enumerate(buttons)}
             values.update({f"option_{i + 1}_payload": b["payload"] for i, b in enumerate(buttons)})
-            return Reply(Answer(kind, values), Topic("did_you_mean", offer="did_you_mean", options=tuple(options), request=request), buttons)
-        return Reply(Answer("rephrase"), Topic("help"))
-    if misunderstood == 2:
-        return Reply(Answer("rephrase"), Topic("help"))
-    return Reply(Answer("not_understood_twice"), Topic("help"))
+            topic_after = Topic("did_you_mean", offer="did_you_mean", options=tuple(options), request=turn.request,
+                                incident=topic.incident, closed_until=topic.closed_until)
+            return Reply(Answer(f"did_you_mean_{len(options)}", values), topic_after, buttons)
+        return Reply(Answer("rephrase"), Topic("help", incident=topic.incident))
+    if turn.misunderstood == 2:
+        return Reply(Answer("rephrase"), Topic("help", incident=topic.incident))
+    return Reply(Answer("not_understood_twice"), Topic("help", incident=topic.incident))
+
+
+Handler = Callable[[Turn], Reply]
+
+# (state kind, move) -> handler; "*" is any state. Read top to bottom: the state-specific
+# rows first, then what each move does in any state.
+TRANSITIONS: dict[tuple[str, str], Handler] = {
+    # --- a critical incident in course
+    ("critical", "ask_repeat"): _repeat,             # the 24/7 line again
+    ("critical", "report_no_answer"): _no_answer,    # insist + supervisor + e-mail marked critical
+    # --- an escalation level given
+    ("escalation", "report_no_answer"): _no_answer,  # the next level
+    # --- any state
+    ("*", "critical"): _critical,
+    ("*", "hypothetical"): _hypothetical,
+    ("*", "priority_line"): _priority_line,
+    ("*", "whatsapp"): _whatsapp,
+    ("*", "ask_contact"): _contact,
+    ("*", "ask_repeat"): _repeat,
+    ("*", "ask_opening_hours"): _hours,
+    ("*", "ask_open_now"): _hours,
+    ("*", "request_support"): _support,
+    ("*", "ask_price"): _price,
+    ("*", "ask_case_status"): _case_status,
+    ("*", "submit_pqrsa"): _pqrsa,
+    ("*", "request_escalation"): _escalation,
+    ("*", "escalate_to_coordinator"): _escalation,
+    ("*", "ask_escalation_levels"): _levels,
+    ("*", "report_no_answer"): _no_answer,
+    ("*", "inform"): _inform,
+    ("*", "affirm"): _yes,
+    ("*", "deny"): _no,
+    ("*", "nlu_fallback"): _unclear,
+}

@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.priority import Understanding
 from helpdesk.triage import read_reply
 
 # Intents that are another question, answered in the middle of the flow: not an attempt.
 DIGRESSIONS = frozenset({
     "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "submit_pqrsa",
     "ask_escalation_levels", "ask_repeat", "ask_help", "bot_challenge", "out_of_scope", "greet", "thank",
+    "ask_price", "ask_case_status",
     "cancel", "goodbye", "request_human", "request_escalation", "escalate_to_coordinator",
 })
 DIGRESSION_CONFIDENCE = 0.5
@@ -59,10 +61,11 @@ class Judgement:
     skipped: bool = False                                 # the question is left without an answer
 
 
-def judge(pending: str, text: str, intent: str, confidence: float, entities: Sequence[Mapping[str, Any]],
+def judge(pending: str, text: str, nlu: Understanding, entities: Sequence[Mapping[str, Any]],
           events: Sequence[Mapping[str, Any]], has_description: bool) -> Judgement | None:
     """Read one reply to ``pending`` (``events``: the conversation's events, as dicts)."""
-    filled = read_reply(pending, text, intent, confidence, list(entities))
+    intent, confidence = nlu.intent, nlu.confidence
+    filled = read_reply(pending, text, nlu, list(entities))
     skip = bool(filled.pop("skip", False))
     if "problem_description" in filled and pending != "problem_description" and has_description:
         del filled["problem_description"]  # a description given earlier stays

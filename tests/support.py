@@ -32,8 +32,10 @@ def tracker(
     active_loop: dict[str, Any] | None = None,
     channel: str = "rest",
     history: list[dict[str, Any]] | None = None,
+    ranking: list[tuple[str, float]] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is ``text`` with ``intent`` and ``entities``."""
+    """A tracker whose latest message is ``text`` with ``intent`` and ``entities`` (and the
+    NLU's ``ranking`` of intents, when the test needs what the classifier ranked)."""
     all_slots = {name: None for name in domain()["slots"]}
     all_slots.update(slots or {})
     message = {
@@ -41,6 +43,8 @@ def tracker(
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
     }
+    if ranking:
+        message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
     events = list(history or []) + [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": message, "input_channel": channel},

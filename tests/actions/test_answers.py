@@ -153,7 +153,7 @@ def test_yes_after_the_closed_answer_offers_the_critical_line(clock):
     clock("2026-12-06T03:00")
     slots, _ = answer("me pueden atender?", "ask_open_now")
     slots, text = follow(slots, "si", "affirm")
-    assert PRIORITY_NUMBER in text and "Prioridad 1 (crítica)" in text
+    assert PRIORITY_NUMBER in text and "Es un incidente crítico (prioridad 1)" in text
     slots, _ = answer("me pueden atender?", "ask_open_now")
     slots, text = follow(slots, "no, puede esperar", "deny")
     assert PRIORITY_NUMBER not in text and "lunes a las 7:00 a. m." in text
@@ -261,7 +261,7 @@ def test_critical_incident_gets_the_24_7_line_first_at_any_hour(clock, moment, k
     slots = slots_after(t, events)
     assert slots["answer_kind"] == kind
     text = render("utter_answer", slots)["text"]
-    assert text.startswith("Prioridad 1 (crítica)")
+    assert text.startswith("Es un incidente crítico (prioridad 1)")
     assert text.index(PRIORITY_LINE) < text.index("\n")  # the 24/7 line leads
     assert expected in text and absent not in text
 

@@ -4,9 +4,15 @@ import pytest
 
 from actions.questions import ValidateQuestionForm
 from actions.triage import ActionTriageStep
+from helpdesk.priority import Understanding
 from helpdesk.triage import description_from_first_message, extract_case_number, read_reply
 from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 from tools.published import MAIN_LINE, SUPPORT_EMAIL
+
+
+def nlu(intent: str, confidence: float = 0.95) -> Understanding:
+    """What the NLU said of a message, as the actions read it."""
+    return Understanding(intent, confidence, ((intent, confidence),))
 
 
 def step(text, intent="report_problem", slots=None, latest_action="action_listen", entities=None):
@@ -47,16 +53,17 @@ def test_the_obvious_critical_case_skips_every_question(clock):
     assert slots["question_pending"] is False
     assert slots["answer_kind"] == "critical_only_priority_line"
     text = render("utter_answer", slots)["text"]
-    assert text.startswith("Prioridad 1 (crítica)")
+    assert text.startswith("Es un incidente crítico (prioridad 1)")
     assert PRIORITY_NUMBER in text
 
 
 @pytest.mark.parametrize("text", [
-    "URGENTE necesito renovar mi certificado, vence la otra semana",
-    "se me bloqueó el PIN del token después de tres intentos",
+    "¿qué pasa si algún día se cae el estampado?",
+    "ayer se cayó el estampado pero ya funciona",
     "tranquilo, no es urgente, pero no puedo firmar",
 ])
-def test_urgent_sounding_but_not_critical_reports_never_get_the_24_7_line(clock, text):
+def test_a_critical_reading_modified_by_structure_never_gets_the_24_7_line(clock, text):
+    # The NLU says critical; a hypothetical, a resolved incident or "no es urgente" override it.
     clock("2026-12-06T03:00")
     slots = step(text, "report_critical_incident")
     assert not slots["answer_kind"].startswith("critical")
@@ -124,7 +131,7 @@ def test_a_yes_to_the_blocking_question_decides_priority_1_at_once(clock):
     [
         ("affected_service", "/inform", "inform", [{"entity": "service", "value": "firma_digital"}], {"affected_service": "firma_digital"}),
         ("affected_service", "el estampado", "inform", [], {"affected_service": "estampado_cronologico"}),
-        ("affected_service", "firma digital y si, toda la operacion esta detenida", "inform", [],
+        ("affected_service", "firma digital y si, toda la operacion esta detenida", "report_critical_incident", [],
          {"affected_service": "firma_digital", "operation_blocked": True}),
         ("affected_service", "es la firma digital y no es urgente", "report_critical_incident", [],
          {"affected_service": "firma_digital", "operation_blocked": False}),
@@ -148,7 +155,7 @@ def test_a_yes_to_the_blocking_question_decides_priority_1_at_once(clock):
     ],
 )
 def test_reading_replies(pending, text, intent, entities, expected):
-    assert read_reply(pending, text, intent, 0.95, entities) == expected
+    assert read_reply(pending, text, nlu(intent), entities) == expected
 
 
 def form_tracker(text, intent, pending, history=None):
@@ -199,7 +206,7 @@ def test_the_validation_action_is_silent_on_activation():
 
 
 def test_markup_in_a_description_is_never_repeated_as_markup():
-    filled = read_reply("problem_description", "<script>alert(1)</script> no firma <img src=x>", "report_problem", 0.9, [])
+    filled = read_reply("problem_description", "<script>alert(1)</script> no firma <img src=x>", nlu("report_problem", 0.9), [])
     assert "<" not in filled["problem_description"] and ">" not in filled["problem_description"]
     assert filled["problem_description"].startswith("‹script›alert(1)‹/script›")
 
@@ -231,6 +238,6 @@ def test_a_case_number_is_read_only_when_the_customer_gives_one(text, number):
 
 def test_a_long_reply_to_the_service_question_also_describes_the_problem():
     filled = read_reply("affected_service", "firma digital, el token se bloqueó despues de poner mal el pin y no, "
-                        "no me para nada la operacion", "report_problem", 0.9, [])
+                        "no me para nada la operacion", nlu("report_problem", 0.9), [])
     assert filled["affected_service"] == "firma_digital" and filled["operation_blocked"] is False
     assert "el token se bloqueó" in filled["problem_description"]

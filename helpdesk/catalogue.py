@@ -1,0 +1,45 @@
+"""The catalogue of what the assistant can answer: every answer kind, with its Spanish label.
+
+One list for the whole product: ``helpdesk/dialogue.py`` and the actions give only these
+kinds, ``domain.yml`` words each of them (a conditional variation of ``utter_answer``), and
+the support report labels them with these names. ``tests/unit/test_consistency.py`` ties
+the three together.
+"""
+
+from __future__ import annotations
+
+ANSWER_LABELS: dict[str, str] = {
+    "contact": "Datos de contacto", "contact_priority_line": "Número de la línea 24/7",
+    "priority_procedure": "Qué hacer si hay un incidente crítico",
+    "hours_week": "Horario de la semana", "hours_weekday": "Horario de un día de la semana",
+    "hours_date": "Horario de una fecha", "hours_date_closed": "Una fecha sin atención y cuándo abren",
+    "hours_holiday": "Festivos", "open_now": "Abierto ahora", "closed_now": "Cerrado ahora y cuándo abren",
+    "support_open": "Trámite: canales abiertos", "support_closed": "Trámite: cerrado y cuándo abren",
+    "critical_with_open": "Prioridad 1: línea 24/7 y canales abiertos",
+    "critical_only_priority_line": "Prioridad 1: línea 24/7 (todo cerrado)",
+    "critical_with_handoff": "Prioridad 1: línea 24/7 y un asesor",
+    "normal_open": "Problema: canales abiertos", "normal_open_not_critical": "Problema no crítico: canales abiertos",
+    "normal_closed": "Problema no crítico fuera de horario: correo y cuándo abren",
+    "triage_after_hours": "Pregunta de triage fuera de horario",
+    "not_critical_open": "No crítico: canales abiertos", "not_critical_closed": "No crítico: cerrado y cuándo abren",
+    "pqrsa": "PQRSA", "escalation_first_level": "Escalamiento: soporte primero",
+    "escalation_supervisor": "Escalamiento: supervisor", "escalation_coordinator": "Escalamiento: coordinador",
+    "escalation_levels": "Niveles de escalamiento", "human_available": "Asesores disponibles",
+    "human_unavailable": "Asesores no disponibles y cuándo vuelven", "handoff_question": "Pregunta antes de pasar a un asesor",
+    "handoff_queued": "En cola para un asesor", "handoff_pending": "Ya en cola", "handoff_failed": "El escritorio no respondió",
+    "handoff_timeout_open": "Nadie tomó el caso (canales abiertos)", "handoff_timeout_closed": "Nadie tomó el caso (cerrado)",
+    "did_you_mean_1": "¿Se refiere a…? (1 opción)", "did_you_mean_2": "¿Se refiere a…? (2 opciones)",
+    "did_you_mean_3": "¿Se refiere a…? (3 opciones)", "rephrase": "Pide reformular",
+    "not_understood_twice_open": "No entendido dos veces: canales abiertos",
+    "not_understood_twice_closed": "No entendido dos veces: cerrado", "not_understood_handoff": "No entendido: pasa a un asesor",
+    "anything_else": "¿Algo más?", "help_prompt": "¿Qué necesita?", "nothing_to_repeat": "Nada que repetir",
+    "message_too_long": "Mensaje demasiado largo", "case_noted": "Número de caso anotado", "service_menu": "Menú de servicios",
+    "acknowledge": "Acuse de recibo", "bot": "Es un asistente virtual", "in_form_help": "Ayuda en una pregunta guiada",
+    "no_answer_critical": "Nadie contesta la línea 24/7: insistir, supervisor y correo",
+    "no_answer_open": "Nadie contesta: otros canales abiertos", "no_answer_closed": "Nadie contesta: cerrado y cuándo abren",
+    "no_whatsapp": "Sin WhatsApp publicado: llamar o escribir",
+    "price_unknown_open": "Precios: no los conoce, canales abiertos", "price_unknown_closed": "Precios: no los conoce, cerrado",
+    "case_status_unknown_open": "Estado de un caso: no lo conoce, canales abiertos",
+    "case_status_unknown_closed": "Estado de un caso: no lo conoce, cerrado",
+}
+ANSWER_KINDS = tuple(ANSWER_LABELS)

@@ -1,0 +1,98 @@
+"""helpdesk/priority.py: the classifier decides, structure modifies, replies are asymmetric.
+
+The classifier's reading is given here (``Understanding``), so each test states what the
+NLU said and checks what the rules do with it. Whether the trained NLU reads the priority
+table right is checked against the running stack (tests/live/test_tables.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.priority import Understanding, classifier_says_critical, modifiers, read_priority
+
+CRITICAL = Understanding("report_critical_incident", 0.93, (("report_critical_incident", 0.93), ("report_problem", 0.05)))
+PROBLEM = Understanding("report_problem", 0.88, (("report_problem", 0.88), ("report_critical_incident", 0.08)))
+DENY = Understanding("deny", 0.9, (("deny", 0.9), ("report_problem", 0.05)))
+UNSURE = Understanding("nlu_fallback", 0.45, (("nlu_fallback", 0.45), ("report_critical_incident", 0.33), ("report_problem", 0.3)))
+
+
+def test_the_classifier_decides_when_no_structure_modifies_it():
+    assert read_priority("ni un usuario logra firmar desde las 8", CRITICAL).critical is True
+    assert read_priority("el token no me lee en el portátil", PROBLEM).critical is None
+
+
+def test_a_critical_intent_inside_a_two_question_label_counts():
+    both = Understanding("ask_contact+report_critical_incident", 0.8, (("ask_contact+report_critical_incident", 0.8),))
+    assert classifier_says_critical(both)
+
+
+def test_a_close_second_critical_counts_only_when_it_is_first():
+    assert classifier_says_critical(UNSURE)  # first after the fallback, 0.33
+    behind = Understanding("report_problem", 0.55, (("report_problem", 0.55), ("report_critical_incident", 0.4)))
+    assert not classifier_says_critical(behind)
+
+
+@pytest.mark.parametrize("text, modifier", [
+    ("¿qué hago si algún día se cae el estampado?", "hypothetical"),
+    ("en caso de que la plataforma se caiga, ¿a quién llamo?", "hypothetical"),
+    ("ayer se cayó el estampado pero ya volvió a funcionar", "resolved"),
+    ("la semana pasada estuvimos detenidos por la firma", "past"),
+    ("se cayó el portal de la DIAN, no podemos transmitir", "third_party"),
+    ("no podemos firmar, pero no es urgente, puede esperar", "calm"),
+])
+def test_structure_modifies_a_critical_reading(text, modifier):
+    reading = read_priority(text, CRITICAL)
+    assert reading.modifier == modifier
+    assert reading.critical is not True
+
+
+def test_ongoing_words_keep_a_past_start_open():
+    assert read_priority("desde ayer ningún usuario puede firmar", CRITICAL).critical is True
+    assert modifiers("desde ayer no firma")["past"] is False
+
+
+def test_ya_no_is_a_stop_not_a_recovery():
+    # "ya no" is not in the resolved table: "ya no podemos facturar" is the incident itself.
+    assert read_priority("se cayó el servicio, ya no podemos facturar", CRITICAL).critical is True
+
+
+def test_a_calm_phrase_under_a_negation_is_not_calm():
+    assert modifiers("no es solo a mí, es toda la oficina")["calm"] is False
+    assert modifiers("no, solo a mí")["calm"] is True
+    assert modifiers("no, no es urgente")["calm"] is True
+
+
+def test_our_service_named_beside_a_third_party_is_ours():
+    assert read_priority("la firma no funciona y hoy vence lo de la DIAN", CRITICAL).critical is True
+
+
+def test_a_button_payload_is_never_read_as_words():
+    assert read_priority("/affirm", CRITICAL).critical is None
+
+
+# ------------------------------------------------------------- replies: asymmetric
+
+
+@pytest.mark.parametrize("text, nlu, expected", [
+    ("no", DENY, False),
+    ("no, solo a mí me pasa", DENY, False),
+    ("no señor.", DENY, False),
+    ("puede esperar hasta mañana", DENY, False),
+    ("seguimos trabajando normal, es solo un equipo", PROBLEM, False),
+    ("sí", Understanding("affirm", 0.99, (("affirm", 0.99),)), True),
+    ("claro, todo parado", CRITICAL, True),
+    # a stop described without "sí" is a yes
+    ("todos los equipos de la empresa fallan y el cierre es a medianoche", CRITICAL, True),
+    # a "no" that opens a sentence describing the failure is not a no
+    ("no es solo a mí, es toda la oficina y nada sella", CRITICAL, True),
+    ("ya no sella ninguno y el cierre se acumula", CRITICAL, True),
+    # neither: asked again
+    ("no es solo a mí", DENY, None),
+    ("ok", Understanding("affirm", 0.7, (("affirm", 0.7),)), None),
+    ("no sé, puede ser", UNSURE, None),
+    # "no" followed by a stop: contradiction, asked again
+    ("no, todo está parado", CRITICAL, None),
+])
+def test_a_reply_is_a_no_only_when_the_customer_says_so(text, nlu, expected):
+    assert read_priority(text, nlu, reply=True).critical is expected
