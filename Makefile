@@ -38,8 +38,8 @@ check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE
 lint: setup ## Ruff on the Python code
 	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web insights
 
-nlu-eval: train ## Score the model on the held-out and dev NLU files
-	@.venv/rasa/bin/python -m tools.nlu_eval --data tests/nlu/heldout.yml tests/nlu/dev.yml
+nlu-eval: train ## Score the model on the blind, held-out, two-question and dev NLU files
+	@.venv/rasa/bin/python -m tools.nlu_eval --data tests/nlu/blind.yml tests/nlu/heldout.yml tests/nlu/two_questions.yml tests/nlu/dev.yml
 
 bench: train ## Load benchmark against a bare `rasa init` assistant (~20 min; BENCH_ARGS="--duration 30 --only a,b --train")
 	@$(PY) -m tools.bench $(BENCH_ARGS)

@@ -9,9 +9,10 @@ happen here, and nowhere else at import time:
 
 1. The action server listens on loopback unless SANIC_HOST says otherwise
    (rasa_sdk's own default is 0.0.0.0).
-2. The schedule file is loaded and validated. An invalid file stops the
-   server with a message naming the file, the key and what is allowed,
-   rather than letting it answer with wrong hours.
+2. The schedule file is loaded and validated, and the lexicon the core reads
+   (data/nlu/lexicon.yml and synonyms.yml). An invalid file stops the server with
+   a message naming the file, the key and what is allowed, rather than letting it
+   answer with wrong hours.
 3. With ACTION_SERVER_TOKEN set, every call to /webhook must carry that token
    (Rasa sends it from ``action_endpoint: token:``): anyone else who reaches the
    server cannot run actions with a made-up tracker.

@@ -16,6 +16,7 @@ from helpdesk import clock
 from helpdesk.answers import Answer
 from helpdesk.dialogue import Message, Reply
 from helpdesk.priority import Understanding
+from helpdesk.lexicon import LexiconError, lexicon
 from helpdesk.loader import ScheduleConfigError, load_schedule, schedule_path_from_env
 from helpdesk.schedule import Schedule
 
@@ -49,7 +50,8 @@ def startup_check(exit_on_error: bool = True) -> Schedule | None:
     try:
         loaded = schedule()
         fixed = clock.fixed_moment()
-    except (ScheduleConfigError, clock.ClockConfigError) as exc:
+        words = lexicon()
+    except (ScheduleConfigError, clock.ClockConfigError, LexiconError) as exc:
         message = f"The action server cannot start: {exc}"
         if exit_on_error:
             print(message, file=sys.stderr, flush=True)
@@ -57,9 +59,10 @@ def startup_check(exit_on_error: bool = True) -> Schedule | None:
         logger.error(message)
         return None
     logger.info(
-        "Schedule loaded from %s (%d channels); clock: %s",
+        "Schedule loaded from %s (%d channels); lexicon: %d tables; clock: %s",
         loaded.source,
         len(loaded.channels),
+        len(words.tables),
         f"fixed at {fixed.isoformat()}" if fixed else "system clock",
     )
     return loaded

@@ -4,8 +4,8 @@
 message that asks several things (``helpdesk.clauses.split_questions``) to the list of
 messages the graph is processing, so every later component — tokenizer, featurizers,
 DIET, the fallback — reads them as it reads the message itself. `ClauseCollector` (last)
-puts their readings into the message's parse data as ``clauses`` ([{text, intent,
-confidence, ranking, entities}]) and drops them from the list. One model, one pass; nothing is
+puts their readings into the message's parse data as ``clauses`` ([{text, sentence,
+intent, confidence, ranking, entities}]) and drops them from the list. One model, one pass; nothing is
 trained differently (training data is left as it is).
 """
 
@@ -21,10 +21,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from helpdesk.clauses import split_questions
+from helpdesk.clauses import split_parts
 
 PART_OF = "clause_of"  # on a part: its position in the parent's list of parts
 CLAUSES = "clauses"
+SENTENCE = "clause_is_sentence"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -46,13 +47,14 @@ class ClauseSplitter(GraphComponent):
             text = message.get(TEXT)
             if not isinstance(text, str) or text.startswith("/") or message.get(PART_OF) is not None:
                 continue
-            parts = split_questions(text)
+            parts = split_parts(text)
             if len(parts) < 2:
                 continue
             message.set(CLAUSES, [], add_to_output=True)
             for part in parts:
-                child = Message(data={TEXT: part})
+                child = Message(data={TEXT: part.text})
                 child.set(PART_OF, id(message))
+                child.set(SENTENCE, part.sentence)
                 out.append(child)
         return out
 
@@ -83,6 +85,7 @@ class ClauseCollector(GraphComponent):
             intent = message.get(INTENT) or {}
             reading = {
                 "text": message.get(TEXT),
+                "sentence": bool(message.get(SENTENCE)),
                 "intent": intent.get("name"),
                 "confidence": round(float(intent.get("confidence") or 0.0), 4),
                 "ranking": [[r.get("name"), round(float(r.get("confidence") or 0.0), 4)]

@@ -12,6 +12,8 @@ word (lexicon table ``clause_join``: "y", "además", "and") when both sides keep
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from helpdesk.lexicon import lexicon
 from helpdesk.text import word_spans
 
@@ -43,11 +45,26 @@ def _at_joins(text: str) -> list[str]:
     return [p.strip(" ,¿¡") for p in parts if p.strip(" ,¿¡")]
 
 
-def split_questions(text: str) -> list[str]:
+@dataclass(frozen=True)
+class Part:
+    """One part of a message; ``sentence``: a whole sentence (cut at its end marks), not a
+    piece of one cut at a joining word."""
+
+    text: str
+    sentence: bool
+
+
+def split_parts(text: str) -> list[Part]:
     """The parts of a message (one part when it asks one thing, or is too long to cut)."""
-    parts = []
+    parts: list[Part] = []
     for sentence in _at_marks(text or ""):
-        parts.extend(_at_joins(sentence))
+        pieces = _at_joins(sentence)
+        parts.extend(Part(p, len(pieces) == 1) for p in pieces)
     if len(parts) < 2 or len(parts) > MAX_CLAUSES:
-        return [text]
+        return [Part(text, True)]
     return parts
+
+
+def split_questions(text: str) -> list[str]:
+    """The texts of ``split_parts``."""
+    return [p.text for p in split_parts(text)]

@@ -39,6 +39,7 @@ from typing import Any
 from helpdesk import answers
 from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
+from helpdesk.clauses import split_parts
 from helpdesk.dates import DateMention, read_date
 from helpdesk.letter import request_part
 from helpdesk.lexicon import lexicon
@@ -220,9 +221,17 @@ def resolve_channels(message: Message, topic: Topic) -> tuple[list[str], tuple[s
 
 
 def _mention(message: Message, schedule: Schedule, today: date) -> DateMention | None:
+    """The date asked about: the one in the last question of the message when it asks
+    several ("¿por qué martes? ¿el lunes no hay?" asks about Monday), else the message's."""
     if message.command:
         days = [e.get("value") for e in message.entities if e.get("entity") == "day"]
         return _entity_day(days[0], today) if days else None
+    questions = [p.text for p in split_parts(message.request) if p.text.rstrip().endswith("?")]
+    if len(questions) >= 2:
+        for text in reversed(questions):
+            mention = read_date(text, today, schedule.holidays_of_year)
+            if mention is not None:
+                return mention
     return read_date(message.request, today, schedule.holidays_of_year)
 
 
@@ -303,7 +312,11 @@ ANSWERABLE = frozenset({
 })
 PROBLEM_INTENTS = ("report_problem", "report_critical_incident")
 CLAUSE_MIN_CONFIDENCE = 0.6
-CLAUSE_MIN_WORDS = 3
+CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
+# A sentence read as critical on its own decides only when it is read confidently and the
+# whole message leans that way too (a misread sentence of a letter does not).
+SENTENCE_CRITICAL_MIN = 0.8
+WHOLE_CRITICAL_SUPPORT = 0.1
 
 
 def _part(clause: dict[str, Any]) -> Message:
@@ -323,20 +336,24 @@ def questions_asked(message: Message) -> list[Message]:
     """The questions of a message, each as a message of its own, in the order asked; the
     message itself when it asks one thing.
 
-    From the NLU's reading of each part (``clauses``): a part counts when it asks or
-    requests something (``is_question``), has a few words and was read with confidence
-    as something answerable; consecutive parts of the same intent are joined ("el correo
-    y el teléfono" is one contact question). Several sentences with one question in them
+    From the NLU's reading of each part (``clauses``): a part counts when it was read with
+    confidence as something answerable, has a few words, and asks or requests something
+    (``is_question``) or carries the message's own intent; consecutive parts of the same
+    intent are joined ("el correo y el teléfono" is one contact question). Several sentences with one question in them
     (a letter, "en qué va mi caso 558214? lo abrí el jueves") are that question, unless
     the message reports a problem. Without usable parts, a two-question label of the
     whole message ("ask_contact+ask_opening_hours") is cut into its questions here.
     """
     parts: list[Message] = []
+    main = message.understanding().first()
     for clause in message.clauses:
         part = _part(clause)
+        words_needed = CLAUSE_MIN_WORDS - 1 if part.text.rstrip().endswith("?") else CLAUSE_MIN_WORDS
         if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
-                or len(_tokens(part.text)) < CLAUSE_MIN_WORDS or not is_question(part.text):
+                or len(_tokens(part.text)) < words_needed:
             continue
+        if not is_question(part.text) and part.intent != main:
+            continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
         if parts and parts[-1].intent == part.intent:
             last = parts[-1]
             parts[-1] = replace(last, text=f"{last.text} {part.text}", entities=last.entities + part.entities)
@@ -359,22 +376,27 @@ def reading_of(message: Message) -> PriorityReading:
     """The priority reading of a message: the classifier decides, structure modifies.
 
     A message of several sentences is read sentence by sentence too: it is critical when
-    one of its parts reads critical on its own, or when the whole does and one part
-    reports a problem ("La nómina se paga hoy. El token no firma."). A whole-message
-    reading with no problem in any part (a letter asking for hours) does not decide.
-    What the customer says of the whole ("no es urgente", "ya funciona", "¿qué pasa
-    si…?") always holds.
+    one of its sentences — a statement, not a question, read whole — reads critical on its
+    own ("Buenos días, dos preguntas. … Y el estampado dejó de responder y tenemos la
+    producción detenida."), or when the whole does and one part reports a problem ("La
+    nómina se paga hoy. El token no firma."). A whole-message reading with no problem in any
+    part (a letter asking for the hours) does not decide. Pieces of a sentence cut at "y"
+    never decide alone ("la nómina se paga el 30 y …" is not an incident). What the customer
+    says of the whole ("no es urgente", "ya funciona", "¿qué pasa si…?") always holds.
     """
     if message.command:
         return PriorityReading(None)
     whole = read_priority(message.request, message.understanding())
-    parts = [_part(c) for c in message.clauses]
+    parts = [(_part(c), bool(c.get("sentence", True))) for c in message.clauses]
     if not parts or whole.modifier in ("hypothetical", "resolved", "calm"):
         return whole
-    readings = [read_priority(p.text, p.understanding()) for p in parts]
-    if any(r.critical for r in readings):
+    statements = [p for p, sentence in parts if sentence and not p.text.rstrip().endswith("?")]
+    support = critical_score(message.understanding()) >= WHOLE_CRITICAL_SUPPORT or set(
+        message.understanding().first().split("+")) & set(PROBLEM_INTENTS)
+    if support and any(read_priority(p.text, p.understanding()).critical and critical_score(p.understanding())
+                       >= SENTENCE_CRITICAL_MIN for p in statements):
         return replace(whole, critical=True, modifier=None)
-    if whole.critical and any(p.intent in PROBLEM_INTENTS for p in parts):
+    if whole.critical and any(p.intent in PROBLEM_INTENTS for p, _ in parts):
         return whole
     if whole.critical:
         return replace(whole, critical=None, modifier="no_part_reports_a_problem")
@@ -516,7 +538,7 @@ def _contact(turn: Turn) -> Reply:
     mention = _mention(message, schedule, now.date())
     if not channels and mention is None and is_vague(message):
         return Reply(Answer("help_prompt"), Topic("help", incident=topic.incident))
-    if set(channels) & {"supervisor", "coordinator"} and lexicon().has("never_contacted", _tokens(turn.text)):
+    if set(channels) & {"supervisor", "coordinator"} and never_contacted(turn.text):
         return _escalate(turn, "support_group")
     regular = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
     if mention is not None and mention.day not in (None, now.date()) and regular and len(regular) == len(channels):
@@ -540,9 +562,9 @@ def _repeat(turn: Turn) -> Reply:
         return turn.reply(answers.contact_answer(turn.schedule, ["priority_line"], turn.now), topic.kind,
                           ("priority_line",))
     if kinds and topic.channels:
-        # "me pasa otra vez el link": the last channels' contact of that kind.
-        with_kind = [c for c in topic.channels if c in turn.schedule.channels
-                     and any(x.kind in kinds for x in turn.schedule.channel(c).contacts)]
+        # "me pasa otra vez el link", "¿me repite el correo?" (of the supervisor just given):
+        # the last channels' contact of that kind.
+        with_kind = [c for c in topic.channels if any(x.kind in kinds for x in _contacts_of(turn.schedule, c))]
         channels = with_kind or [c for c in answers.SUPPORT_CHANNELS
                                  if any(x.kind in kinds for x in turn.schedule.channel(c).contacts)]
         return turn.reply(answers.contact_answer(turn.schedule, channels, turn.now, kinds), "contact", tuple(channels))
@@ -557,6 +579,14 @@ def _repeat(turn: Turn) -> Reply:
     message = Message(previous["intent"], previous.get("text", ""), 1.0, tuple(previous.get("entities") or ()))
     earlier = replace(topic, request=None, offer=None)
     return _one(message, earlier, turn.schedule, turn.now, 0)
+
+
+def _contacts_of(schedule: Schedule, channel_id: str) -> tuple:
+    if channel_id in schedule.channels:
+        return schedule.channel(channel_id).contacts
+    if channel_id in schedule.escalation_levels:
+        return schedule.escalation_level(channel_id).contacts
+    return ()
 
 
 def _whatsapp(turn: Turn) -> Reply:
@@ -694,6 +724,16 @@ def _pqrsa(turn: Turn) -> Reply:
     return turn.reply(answer, "pqrsa", ("pqrsa",))
 
 
+def never_contacted(text: str) -> bool:
+    """The customer says support never had the case: a negation (table ``never``: "no he",
+    "nunca hemos", "todavía no") followed within two words by a contact done (table
+    ``contact_done``: "llamado", "escrito", "contactado")."""
+    lex = lexicon()
+    tokens = _tokens(text)
+    done = lex.find("contact_done", tokens)
+    return any(0 <= d.start - n.end <= 2 for n in lex.find("never", tokens) for d in done)
+
+
 def escalation_level_for(intent: str, text: str) -> str:
     """Which level fits. The classifier tells a first escalation (``request_escalation``:
     the supervisor) from one past the supervisor (``escalate_to_coordinator``); the text
@@ -702,7 +742,7 @@ def escalation_level_for(intent: str, text: str) -> str:
     supervisor by name and not for the coordinator gets the supervisor."""
     tokens = _tokens(text)
     named = requested_channels([], text)
-    if lexicon().has("never_contacted", tokens):
+    if never_contacted(text):
         return "support_group"
     if intent == "escalate_to_coordinator" or "coordinator" in named or lexicon().has("supervisor_done", tokens):
         return "coordinator"

@@ -182,6 +182,15 @@ def _standalone(text: str, end_word: int) -> bool:
     return spans[end_word][0] not in negators
 
 
+def _standalone_at(text: str, start: int, end: int) -> bool:
+    """Words [start, end) stand alone: punctuation (or the start) before, punctuation (or
+    the end) after."""
+    spans = word_spans(text)
+    before = text[spans[start - 1][2]:spans[start][1]] if start > 0 else ","
+    after = text[spans[end - 1][2]:spans[end][1]] if end < len(spans) else ","
+    return any(ch in ",.;:!?" for ch in before) and any(ch in ",.;:!?" for ch in after)
+
+
 def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) -> PriorityReading:
     lex = lexicon()
     if lex.starts_with("dont_know", text):
@@ -194,6 +203,13 @@ def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) ->
     if explicit_no and not says:
         return PriorityReading(False, "explicit_no", failing=failing)
     if explicit_no and says:
+        # "no... bueno, en realidad sí, nadie puede firmar": a later standalone yes corrects it.
+        corrections = {p[-1] for p in lex.tables["correction"]}
+        tokens = words(text)
+        if any(hit.start > 0 and (_standalone_at(text, hit.start, hit.end)
+                                  or tokens[hit.start - 1] in corrections and _standalone_at(text, hit.start - 1, hit.end))
+               for hit in lex.find("explicit_yes", text)):
+            return PriorityReading(True, "corrected_yes", failing=failing)
         return PriorityReading(None, "contradiction", failing=failing)  # "no, … todo parado": ask again
     if yes:
         return PriorityReading(True, "explicit_yes", failing=failing)
