@@ -40,7 +40,7 @@ from desk.auth import load_session
 from desk.config import Config
 from desk.rasa_api import RasaClient, RasaError
 from desk.routes import register_all
-from desk.security import LoginThrottle, conversation_ref
+from desk.security import AttemptSlots, LoginThrottle, conversation_ref
 from desk.store import Store
 from desk.texts import DeskTexts
 from helpdesk.desk_client import ReplayGuard
@@ -69,6 +69,7 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
     app.ctx.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token, config.rasa_timeout)
     app.ctx.replay_guard = ReplayGuard()
     app.ctx.login_throttle = LoginThrottle()
+    app.ctx.login_slots = AttemptSlots()
 
     app.register_middleware(load_session, "request")
     app.register_middleware(security_headers, "response")

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpdesk.secret_policy import secret_problem
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Demo mode only (DESK_DEMO=1, loopback only): a fixed agent and fixed secrets so
@@ -40,6 +42,27 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "si", "sí")
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies(value: str) -> tuple[Network, ...]:
+    """DESK_TRUSTED_PROXIES: addresses or networks (CIDR) of the reverse proxies in front of the
+    desk, separated by commas or spaces. Only a request whose socket comes from one of them has
+    its X-Forwarded-For read (desk/security.py ``client_address``)."""
+    networks = []
+    for item in value.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"DESK_TRUSTED_PROXIES: {item[:60]!r} is not an IP address or a network like 10.0.0.0/8 "
+                "(list the reverse proxies in front of the desk, separated by commas)") from None
+        if networks[-1].prefixlen == 0:
+            raise ConfigError(f"DESK_TRUSTED_PROXIES: {item!r} would trust every address: anybody could then "
+                              "choose the address the login throttle sees. List only your proxies.")
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Config:
     host: str
@@ -58,6 +81,8 @@ class Config:
     tracker_store: str = ""
     # The responses the desk says to the customer (desk/texts.py) are read from here.
     domain_file: Path = ROOT / "domain.yml"
+    # Reverse proxies whose X-Forwarded-For gives the client's address (DESK_TRUSTED_PROXIES).
+    trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -76,6 +101,7 @@ class Config:
         db = _project_path(environ.get("DESK_DB", "var/desk.db"))
         domain_file = _project_path(environ.get("DESK_DOMAIN_FILE") or "domain.yml")
         secret = environ.get("DESK_WEBHOOK_SECRET", "")
+        token = environ.get("RASA_AUTH_TOKEN", "")
         if demo:
             if not is_loopback(host):
                 raise ConfigError(
@@ -83,12 +109,15 @@ class Config:
                     "Unset DESK_DEMO, or use DESK_HOST=127.0.0.1."
                 )
             secret = secret or DEMO_WEBHOOK_SECRET
-        elif not secret:
-            raise ConfigError("DESK_WEBHOOK_SECRET is required (the secret shared with the action server; "
-                              "e.g. python3 -c \"import secrets; print(secrets.token_urlsafe(32))\")")
-        token = environ.get("RASA_AUTH_TOKEN", "")
-        if not token:
-            raise ConfigError("RASA_AUTH_TOKEN is required (the token of Rasa's HTTP API, --auth-token)")
+            if not token:
+                raise ConfigError("RASA_AUTH_TOKEN is required (the token of Rasa's HTTP API)")
+        else:
+            # Outside demo mode every secret must be a real one (helpdesk/secret_policy.py):
+            # present, 32 characters or more, not a published demo value.
+            for name, value in (("DESK_WEBHOOK_SECRET", secret), ("RASA_AUTH_TOKEN", token)):
+                problem = secret_problem(name, value)
+                if problem:
+                    raise ConfigError(problem)
         rasa_url = environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/")
         if not rasa_url.startswith(("http://", "https://")):
             raise ConfigError(f"RASA_URL must be an http(s) URL, got {rasa_url!r}")
@@ -97,4 +126,5 @@ class Config:
             queue_timeout=queue_timeout, demo=demo, session_hours=session_hours,
             cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")),
             tracker_store=environ.get("DESK_TRACKER_STORE", "").strip(), domain_file=domain_file,
+            trusted_proxies=trusted_proxies(environ.get("DESK_TRUSTED_PROXIES", "")),
         )

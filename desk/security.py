@@ -10,14 +10,19 @@ Comparisons of secrets (hashes, CSRF tokens) are constant-time.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
 
 SCRYPT_N = 2 ** 14
 SCRYPT_R = 8
@@ -102,61 +107,160 @@ def same_token(expected: str | None, given: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Slows password guessing without letting anyone lock an agent out.
+    """Slows password guessing without ever locking an agent out.
 
-    - Per (user name, address) pair, after ``free_failures`` failures each further
-      attempt must wait a delay that doubles (2 s, 4 s, 8 s … up to ``max_delay``).
-      An attacker guessing ana's password from one address is slowed; ana signing in
-      from her own address is not touched, and from the same address (an office
-      behind one NAT) she waits at most ``max_delay`` once.
-    - An address is locked for ``window`` only when it fails for ``spray_users``
-      different user names (password spraying). A handful of agents mistyping
-      behind one NAT never reaches it.
-    - A success clears the pair's failures.
+    Every sign-in attempt is *held* before its password is checked, for the longer of
+    two delays, each capped at ``max_delay`` (4 s), counted from the latest failure:
+
+    - per user name, from any address: after ``user_free`` failures within ``window``,
+      1 s, 2 s, 4 s … (a guesser of ana's password from many addresses is slowed);
+    - per client address (the real one, ``client_address``), for any user names: after
+      ``address_free`` failures, 1 s, 2 s, 4 s … (spraying made-up names is slowed; a few
+      agents mistyping behind one office address never reach it).
+
+    A held attempt is then checked like any other and the right password gets in: an
+    agent waits at most ``max_delay`` plus one hash, whatever anybody else did. Nothing
+    is refused here; ``AttemptSlots`` limits how many attempts one address runs at once,
+    so holding cannot be bypassed by sending many in parallel. A success clears the
+    user name's failures. Memory is bounded: at most ``max_keys`` names and addresses.
     """
 
-    def __init__(self, free_failures: int = 3, max_delay: float = 60.0, spray_users: int = 10,
-                 window: float = 600.0):
-        self.free_failures = free_failures
+    def __init__(self, user_free: int = 3, address_free: int = 10, max_delay: float = 4.0,
+                 window: float = 600.0, max_keys: int = 10_000):
+        self.user_free = user_free
+        self.address_free = address_free
         self.max_delay = max_delay
-        self.spray_users = spray_users
         self.window = window
-        self._pairs: dict[tuple[str, str], list[float]] = {}
-        self._users_by_address: dict[str, dict[str, float]] = {}
+        self.max_keys = max_keys
+        self._users: OrderedDict[str, list[float]] = OrderedDict()
+        self._addresses: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _prune(self, now: float) -> None:
-        for key in [k for k, times in self._pairs.items() if now - times[-1] > self.window]:
-            del self._pairs[key]
-        for address, users in list(self._users_by_address.items()):
-            for user in [u for u, t in users.items() if now - t > self.window]:
-                del users[user]
-            if not users:
-                del self._users_by_address[address]
+    def _recent(self, table: OrderedDict[str, list[float]], key: str, now: float) -> list[float]:
+        times = [t for t in table.get(key, ()) if now - t <= self.window]
+        if times:
+            table[key] = times
+        else:
+            table.pop(key, None)
+        return times
 
-    def wait(self, user: str, address: str, now: float | None = None) -> float:
-        """Seconds to wait before this pair may try again (0: it may try now)."""
+    def _delay(self, times: list[float], free: int, now: float) -> float:
+        if len(times) < free:
+            return 0.0
+        delay = min(self.max_delay, 2.0 ** (len(times) - free))
+        return max(0.0, delay - (now - times[-1]))
+
+    def delay(self, user: str, address: str, now: float | None = None) -> float:
+        """Seconds to hold this attempt before its password is checked (0: check it now)."""
         now = time.time() if now is None else now
         with self._lock:
-            self._prune(now)
-            if len(self._users_by_address.get(address, {})) >= self.spray_users:
-                last = max(self._users_by_address[address].values())
-                return max(0.0, self.window - (now - last))
-            failures = self._pairs.get((user, address), [])
-            if len(failures) < self.free_failures:
-                return 0.0
-            delay = min(self.max_delay, 2.0 ** (len(failures) - self.free_failures + 1))
-            return max(0.0, delay - (now - failures[-1]))
+            by_user = self._delay(self._recent(self._users, user, now), self.user_free, now)
+            by_address = self._delay(self._recent(self._addresses, address, now), self.address_free, now)
+        return max(by_user, by_address)
+
+    def _record(self, table: OrderedDict[str, list[float]], key: str, now: float) -> None:
+        times = table.pop(key, [])
+        times.append(now)
+        table[key] = times[-64:]  # enough to reach max_delay; the newest last
+        while len(table) > self.max_keys:
+            table.popitem(last=False)
 
     def failed(self, user: str, address: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self._lock:
-            self._pairs.setdefault((user, address), []).append(now)
-            self._users_by_address.setdefault(address, {})[user] = now
+            self._record(self._users, user, now)
+            self._record(self._addresses, address, now)
 
-    def succeeded(self, user: str, address: str) -> None:
+    def succeeded(self, user: str) -> None:
         with self._lock:
-            self._pairs.pop((user, address), None)
+            self._users.pop(user, None)
+
+
+class AttemptsBusy(Exception):
+    """This address already has as many sign-in attempts running as it may have."""
+
+
+class AttemptSlots:
+    """At most ``per_address`` sign-in attempts of one address are held or checked at once.
+
+    Further attempts wait for a free slot, up to ``max_wait`` seconds; then ``AttemptsBusy``
+    (the page answers 429 and nothing is checked). With the hold of ``LoginThrottle`` this
+    caps how fast one address can guess; other addresses are never affected.
+    """
+
+    def __init__(self, per_address: int = 4, max_wait: float = 15.0):
+        self.per_address = per_address
+        self.max_wait = max_wait
+        self._slots: dict[str, list] = {}  # address -> [semaphore, users]
+
+    @contextlib.asynccontextmanager
+    async def slot(self, address: str):
+        entry = self._slots.setdefault(address, [asyncio.Semaphore(self.per_address), 0])
+        entry[1] += 1
+        try:
+            try:
+                await asyncio.wait_for(entry[0].acquire(), self.max_wait)
+            except asyncio.TimeoutError:
+                raise AttemptsBusy(address) from None
+            try:
+                yield
+            finally:
+                entry[0].release()
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._slots.pop(address, None)
+
+
+# ------------------------------------------------------------- the client's address
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from a socket or a forwarded header ("1.2.3.4", "1.2.3.4:567", "[::1]:443")."""
+    value = value.strip().strip('"')
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(peer: str, forwarded_for: Iterable[str], trusted: Iterable[Network]) -> str:
+    """The address a sign-in comes from, for the login throttle.
+
+    ``peer`` is the socket's address. Only when it is one of the ``trusted`` reverse proxies
+    (DESK_TRUSTED_PROXIES) is X-Forwarded-For read: from the right, the first address that
+    is not a trusted proxy is the client (what a client writes further left is its own
+    claim and is skipped). Otherwise the socket's address: a client cannot choose the
+    address it is throttled by.
+    """
+    networks = tuple(trusted)
+    current = _ip(peer or "")
+    if current is None:
+        return (peer or "unknown")[:64]
+
+    def is_trusted(address) -> bool:
+        return any(address.version == n.version and address in n for n in networks)
+
+    if not is_trusted(current):
+        return str(current)
+    hops = [hop for header in forwarded_for for hop in str(header).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:  # a malformed entry: what lies beyond it is unknown
+            break
+        current = address
+        if not is_trusted(address):
+            break
+    return str(current)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")

@@ -200,8 +200,8 @@ class FakeRasa:
     500 to everything while ``failing`` is set.
     """
 
-    def __init__(self, token: str = "rasa-token"):
-        self.token = token
+    def __init__(self, token: str | None = None):
+        self.token = token or secrets.token_urlsafe(32)  # the desk refuses a short RASA_AUTH_TOKEN
         self.calls: list[dict[str, Any]] = []
         self.trackers: dict[str, list[dict[str, Any]]] = {}
         self.failing = False

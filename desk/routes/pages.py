@@ -1,6 +1,7 @@
 """The agents' HTML pages: sign-in, sign-out, the queue and one conversation.
 
-    GET  /login, POST /login      the form (double-submit CSRF cookie), throttled per user and address
+    GET  /login, POST /login      the form (double-submit CSRF cookie); attempts held a few seconds at most
+                                  per user name and per real client address, never refused for good
     POST /logout                  (session + CSRF)
     GET  /                        the queue               (session)
     GET  /handoffs/{id}           one conversation        (session)
@@ -18,7 +19,7 @@ from sanic.response import HTTPResponse, html, redirect
 from desk import views
 from desk.auth import LOGIN_COOKIE, SESSION_COOKIE, csrf_required, page_auth, set_cookie
 from desk.rasa_api import read_live
-from desk.security import new_token, same_token, token_digest, verify_password
+from desk.security import AttemptsBusy, client_address, new_token, same_token, token_digest, verify_password
 from desk.store import Session
 
 logger = logging.getLogger("desk")
@@ -48,24 +49,32 @@ async def login_post(request: Request) -> HTTPResponse:
     if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
         logger.warning("Refused a login: missing or wrong CSRF token")
         return login_form(request, "El formulario caducó. Intente de nuevo.", username, status=403)
-    # Per user name a growing delay; per address a higher limit (agents share an office NAT).
-    user_key, address_key = username.lower(), request.remote_addr or request.ip
-    wait = ctx.login_throttle.wait(user_key, address_key)
-    if wait > 0:
-        logger.warning("Refused a login for %r: too many failures, %.0f s to wait", username, wait)
-        seconds = max(1, int(wait + 0.999))
-        response = login_form(request, f"Demasiados intentos fallidos. Espere {seconds} s e intente de nuevo.",
-                              username, status=429)
-        response.headers["Retry-After"] = str(seconds)
+    # Never a lock-out: the attempt is held a few seconds at most (per user name and per real
+    # client address, desk/security.py), then checked; one address runs a few attempts at once.
+    user_key = username.lower()
+    address = client_address(request.ip, request.headers.getall("x-forwarded-for", []), ctx.config.trusted_proxies)
+    try:
+        async with ctx.login_slots.slot(address):
+            hold = ctx.login_throttle.delay(user_key, address)
+            if hold > 0:
+                await asyncio.sleep(hold)
+            agent, stored = ctx.store.agent_credentials(username)
+            valid = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored)
+            if agent is None or not valid:
+                ctx.login_throttle.failed(user_key, address)
+    except AttemptsBusy:
+        logger.warning("Refused a login from %s: too many attempts at once", address)
+        response = login_form(request, "Hay demasiados intentos de ingreso desde su conexión en este momento. "
+                                       "Espere unos segundos e intente de nuevo.", username, status=429)
+        response.headers["Retry-After"] = "5"
         return response
-    agent, stored = ctx.store.agent_credentials(username)
-    loop = asyncio.get_running_loop()
-    valid = await loop.run_in_executor(None, verify_password, password, stored)
     if agent is None or not valid:
-        ctx.login_throttle.failed(user_key, address_key)
-        logger.warning("Failed login for %r", username)
-        return login_form(request, "Usuario o contraseña incorrectos.", username, status=401)
-    ctx.login_throttle.succeeded(user_key, address_key)
+        logger.warning("Failed login for %r from %s", username, address)
+        error = "Usuario o contraseña incorrectos."
+        if ctx.login_throttle.delay(user_key, address) > 0:
+            error += " Por seguridad, el siguiente intento tardará unos segundos en comprobarse."
+        return login_form(request, error, username, status=401)
+    ctx.login_throttle.succeeded(user_key)
     token = new_token()
     lifetime = ctx.config.session_hours * 3600
     ctx.store.create_session(token_digest(token), agent, new_token(), lifetime)

@@ -1,7 +1,9 @@
 """The desk's passwords, tokens, login throttle, configuration and HTML escaping (no server)."""
 
 import hashlib
+import ipaddress
 import re
+import secrets
 import time
 
 import pytest
@@ -94,48 +96,110 @@ def test_csrf_tokens_compare_in_constant_time_and_never_match_empty(monkeypatch)
     assert not security.same_token("abc", None)
 
 
-def test_login_throttle_slows_a_guesser_with_a_growing_delay_per_user_and_address():
-    throttle = security.LoginThrottle(free_failures=3, max_delay=60, window=600)
-    for _ in range(3):
-        assert throttle.wait("ana", "10.0.0.9", now=100) == 0
-        throttle.failed("ana", "10.0.0.9", now=100)
-    assert throttle.wait("ana", "10.0.0.9", now=100) == 2  # 2 s after the third failure
-    throttle.failed("ana", "10.0.0.9", now=103)
-    assert throttle.wait("ana", "10.0.0.9", now=103) == 4  # then 4 s, 8 s … at most 60 s
-    for t in range(110, 400, 61):
-        throttle.failed("ana", "10.0.0.9", now=t)
-    assert throttle.wait("ana", "10.0.0.9", now=400) <= 60
+def test_login_throttle_holds_a_guesser_by_user_name_with_a_growing_delay_of_a_few_seconds_at_most():
+    throttle = security.LoginThrottle(user_free=3, max_delay=4, window=600)
+    for address in ("203.0.113.7", "198.51.100.1", "192.0.2.9"):  # the same name from anywhere
+        assert throttle.delay("ana", address, now=100) == 0
+        throttle.failed("ana", address, now=100)
+    assert throttle.delay("ana", "198.51.100.20", now=100) == 1  # held 1 s after the third failure
+    throttle.failed("ana", "203.0.113.7", now=101)
+    assert throttle.delay("ana", "198.51.100.20", now=101) == 2  # then 2 s, 4 s …
+    throttle.failed("ana", "203.0.113.7", now=103)
+    assert throttle.delay("ana", "198.51.100.20", now=103) == 4
+    for t in range(104, 400):  # one failure a second for five minutes
+        throttle.failed("ana", f"203.0.113.{t % 200}", now=t)
+    assert throttle.delay("ana", "198.51.100.20", now=399) == 4  # never more than max_delay
+    assert throttle.delay("ana", "198.51.100.20", now=401.5) == 1.5  # counted from the latest failure
+    assert throttle.delay("beto", "198.51.100.20", now=400) == 0  # other names are not touched
+    throttle.succeeded("ana")
+    assert throttle.delay("ana", "198.51.100.20", now=400) == 0
 
 
-def test_the_legitimate_agent_is_never_locked_out_by_someone_elses_failures():
-    throttle = security.LoginThrottle(free_failures=3, max_delay=60, window=600)
-    for t in range(50):  # an attacker hammers ana's account from one address
-        throttle.failed("ana", "203.0.113.7", now=100 + t)
-    assert throttle.wait("ana", "198.51.100.20", now=150) == 0  # ana from her own address
-    assert throttle.wait("beto", "203.0.113.7", now=150) == 0  # the attacker's address is not locked for others
-    throttle.succeeded("ana", "203.0.113.7")
-    assert throttle.wait("ana", "203.0.113.7", now=151) == 0
-
-
-def test_an_office_behind_one_address_is_not_locked_by_a_few_mistyping_agents():
-    throttle = security.LoginThrottle(spray_users=10)
+def test_an_office_behind_one_address_is_not_held_by_a_few_mistyping_agents():
+    throttle = security.LoginThrottle(address_free=10)
     for user in ("ana", "beto", "carla", "dario"):
-        throttle.failed(user, "190.0.0.1", now=100)
-    assert throttle.wait("elena", "190.0.0.1", now=101) == 0
+        for _ in range(2):
+            throttle.failed(user, "190.0.0.1", now=100)
+    assert throttle.delay("elena", "190.0.0.1", now=101) == 0
 
 
-def test_an_address_spraying_many_user_names_is_locked():
-    throttle = security.LoginThrottle(spray_users=10, window=600)
-    for i in range(10):
-        throttle.failed(f"user{i}", "203.0.113.7", now=100)
-    assert throttle.wait("ana", "203.0.113.7", now=101) > 500
-    assert throttle.wait("ana", "198.51.100.20", now=101) == 0
-    assert throttle.wait("ana", "203.0.113.7", now=701) == 0  # the window passed
+def test_an_address_spraying_many_user_names_is_held_a_few_seconds_never_locked():
+    throttle = security.LoginThrottle(address_free=10, max_delay=4, window=600)
+    for i in range(500):
+        throttle.failed(f"nadie{i}", "203.0.113.7", now=100)
+    assert throttle.delay("ana", "203.0.113.7", now=100) == 4  # held, not refused
+    assert throttle.delay("ana", "198.51.100.20", now=100) == 0  # other addresses are not touched
+    assert throttle.delay("ana", "203.0.113.7", now=104) == 0  # the hold is over
+    assert throttle.delay("ana", "203.0.113.7", now=701) == 0  # and the window forgets
+
+
+def test_the_throttle_keeps_a_bounded_memory_of_made_up_names():
+    throttle = security.LoginThrottle(max_keys=100)
+    for i in range(10_000):
+        throttle.failed(f"nadie{i}", f"10.0.{i // 256 % 256}.{i % 256}", now=100)
+    assert len(throttle._users) <= 100 and len(throttle._addresses) <= 100
+
+
+def test_one_address_runs_a_few_attempts_at_once_and_the_others_wait_or_are_refused():
+    import asyncio
+
+    async def scenario():
+        slots = security.AttemptSlots(per_address=2, max_wait=0.3)
+        running, outcome = [], []
+
+        async def attempt(address, hold):
+            try:
+                async with slots.slot(address):
+                    running.append(address)
+                    await asyncio.sleep(hold)
+                    outcome.append((address, "checked"))
+            except security.AttemptsBusy:
+                outcome.append((address, "busy"))
+
+        await asyncio.gather(*(attempt("203.0.113.7", 0.5) for _ in range(3)), attempt("198.51.100.20", 0.01))
+        return outcome, slots
+
+    outcome, slots = asyncio.run(scenario())
+    assert outcome.count(("203.0.113.7", "checked")) == 2 and outcome.count(("203.0.113.7", "busy")) == 1
+    assert ("198.51.100.20", "checked") in outcome  # another address never waits for this one
+    assert slots._slots == {}  # nothing kept once idle
+
+
+# ---------------------------------------------------------- the client's address
+
+PROXIES = (ipaddress.ip_network("10.0.0.5/32"), ipaddress.ip_network("172.16.0.0/12"))
+
+
+@pytest.mark.parametrize("peer,forwarded,expected", [
+    ("203.0.113.7", [], "203.0.113.7"),
+    # A client that is not a trusted proxy cannot choose its address by sending the header.
+    ("203.0.113.7", ["198.51.100.1"], "203.0.113.7"),
+    ("10.0.0.6", ["198.51.100.1"], "10.0.0.6"),
+    # Behind the trusted proxy: the address the proxy saw (appended last).
+    ("10.0.0.5", ["198.51.100.1"], "198.51.100.1"),
+    ("10.0.0.5", [], "10.0.0.5"),
+    # What the client wrote itself (further left) is skipped.
+    ("10.0.0.5", ["1.2.3.4, 198.51.100.1"], "198.51.100.1"),
+    ("10.0.0.5", ["1.2.3.4", "198.51.100.1"], "198.51.100.1"),
+    # A chain of trusted proxies.
+    ("10.0.0.5", ["198.51.100.1, 172.16.4.4"], "198.51.100.1"),
+    ("10.0.0.5", ["172.16.9.9, 172.16.4.4"], "172.16.9.9"),
+    # Garbage next to the proxy stops the walk at the proxy.
+    ("10.0.0.5", ["198.51.100.1, nonsense"], "10.0.0.5"),
+    ("10.0.0.5", ["198.51.100.1:4711"], "198.51.100.1"),
+    ("10.0.0.5", ["[2001:db8::7]:443"], "2001:db8::7"),
+    ("::ffff:10.0.0.5", ["198.51.100.1"], "198.51.100.1"),
+])
+def test_the_client_address_reads_x_forwarded_for_only_from_trusted_proxies(peer, forwarded, expected):
+    assert security.client_address(peer, forwarded, PROXIES) == expected
+    if peer.endswith("10.0.0.5") and forwarded:
+        assert security.client_address(peer, forwarded, ()) == peer.replace("::ffff:", "")
 
 
 # -------------------------------------------------------------- configuration
 
-BASE = {"RASA_AUTH_TOKEN": "t", "DESK_WEBHOOK_SECRET": "s"}
+GOOD = secrets.token_urlsafe(32)
+BASE = {"RASA_AUTH_TOKEN": secrets.token_urlsafe(32), "DESK_WEBHOOK_SECRET": GOOD}
 
 
 def test_defaults():
@@ -143,21 +207,49 @@ def test_defaults():
     assert (config.host, config.port, config.queue_timeout, config.rasa_url) == (
         "127.0.0.1", 5070, 180.0, "http://127.0.0.1:5005")
     assert config.db.name == "desk.db" and config.db.parent.name == "var"
-    assert not config.demo
+    assert not config.demo and config.trusted_proxies == ()
 
 
 @pytest.mark.parametrize("env,message", [
-    ({"RASA_AUTH_TOKEN": "t"}, "DESK_WEBHOOK_SECRET is required"),
-    ({"DESK_WEBHOOK_SECRET": "s"}, "RASA_AUTH_TOKEN is required"),
+    ({"RASA_AUTH_TOKEN": GOOD}, "DESK_WEBHOOK_SECRET is required"),
+    ({"DESK_WEBHOOK_SECRET": GOOD}, "RASA_AUTH_TOKEN is required"),
     ({**BASE, "DESK_PORT": "x"}, "must be numbers"),
     ({**BASE, "DESK_QUEUE_TIMEOUT": "0"}, "positive"),
     ({**BASE, "RASA_URL": "ftp://x"}, "http(s) URL"),
     ({**BASE, "DESK_DEMO": "1", "DESK_HOST": "0.0.0.0"}, "only runs on loopback"),
     ({**BASE, "DESK_DEMO": "1", "DESK_HOST": "192.168.1.20"}, "only runs on loopback"),
+    ({**BASE, "DESK_TRUSTED_PROXIES": "10.0.0.5, proxy.internal"}, "DESK_TRUSTED_PROXIES: 'proxy.internal' is not"),
+    ({**BASE, "DESK_TRUSTED_PROXIES": "0.0.0.0/0"}, "DESK_TRUSTED_PROXIES: '0.0.0.0/0' would trust every address"),
 ])
 def test_configuration_errors(env, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Config.from_env(env)
+
+
+def test_trusted_proxies_are_addresses_and_networks():
+    config = Config.from_env({**BASE, "DESK_TRUSTED_PROXIES": "10.0.0.5, 172.16.0.0/12 [2001:db8::1]"})
+    assert [str(n) for n in config.trusted_proxies] == ["10.0.0.5/32", "172.16.0.0/12", "2001:db8::1/128"]
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"DESK_WEBHOOK_SECRET": "x"}, "DESK_WEBHOOK_SECRET is a published demo value"),
+    ({"DESK_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET, "DESK_HOST": "0.0.0.0"},
+     "DESK_WEBHOOK_SECRET is a published demo value"),
+    ({"DESK_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET}, "DESK_WEBHOOK_SECRET is a published demo value"),
+    ({"DESK_WEBHOOK_SECRET": GOOD[:31]}, "DESK_WEBHOOK_SECRET is too short (31 characters; at least 32)"),
+    ({"DESK_WEBHOOK_SECRET": "a" * 40}, "DESK_WEBHOOK_SECRET looks like a placeholder"),
+    ({"DESK_WEBHOOK_SECRET": GOOD + "\n"}, "DESK_WEBHOOK_SECRET starts or ends with spaces"),
+    ({"RASA_AUTH_TOKEN": ""}, "RASA_AUTH_TOKEN is required"),
+    ({"RASA_AUTH_TOKEN": "rasaToken"}, "RASA_AUTH_TOKEN is a published demo value"),
+    ({"RASA_AUTH_TOKEN": "3f9a8c7d6e5b"}, "RASA_AUTH_TOKEN is too short (12 characters; at least 32)"),
+])
+def test_outside_demo_mode_every_secret_is_required_long_and_not_a_demo_value(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)) as error:
+        Config.from_env({**BASE, **env})
+    value = {**BASE, **env}
+    for name in ("DESK_WEBHOOK_SECRET", "RASA_AUTH_TOKEN"):
+        if len(value[name]) >= 8:
+            assert value[name].strip() not in str(error.value)  # the message never repeats a secret
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])

@@ -7,6 +7,7 @@ copy of the domain in a temp dir changes what the customer reads).
 """
 
 import re
+import secrets
 import subprocess
 import time
 import uuid
@@ -25,6 +26,7 @@ from tools import stack
 DOMAIN = ROOT / "domain.yml"
 ANA = Agent(1, "ana", "Ana", "asesora de soporte")
 NEEDED = ("utter_desk_taken", "utter_desk_returned", "utter_desk_closed")
+GOOD_SECRETS = {"RASA_AUTH_TOKEN": secrets.token_urlsafe(32), "DESK_WEBHOOK_SECRET": secrets.token_urlsafe(32)}
 
 
 def domain_with(tmp_path, **responses):
@@ -66,7 +68,7 @@ def test_the_real_domains_texts_filled_for_ana():
 
 
 def test_the_configuration_points_at_the_projects_domain_by_default():
-    base = {"RASA_AUTH_TOKEN": "t", "DESK_WEBHOOK_SECRET": "s"}
+    base = GOOD_SECRETS
     assert Config.from_env(base).domain_file == DOMAIN
     assert Config.from_env({**base, "DESK_DOMAIN_FILE": "var/otro.yml"}).domain_file == ROOT / "var" / "otro.yml"
     assert Config.from_env({**base, "DESK_DOMAIN_FILE": "/tmp/d.yml"}).domain_file.as_posix() == "/tmp/d.yml"
@@ -133,7 +135,7 @@ def test_an_unreadable_domain_is_refused(tmp_path):
 @pytest.mark.slow
 def test_the_desk_does_not_start_without_its_responses(tmp_path):
     path = domain_with(tmp_path, utter_desk_returned=None)
-    env = stack.base_env({"RASA_AUTH_TOKEN": "t", "DESK_WEBHOOK_SECRET": "s", "DESK_DB": str(tmp_path / "d.db"),
+    env = stack.base_env({**GOOD_SECRETS, "DESK_DB": str(tmp_path / "d.db"),
                           "DESK_DOMAIN_FILE": str(path), "DESK_PORT": str(stack.free_port())})
     result = subprocess.run([str(stack.ACTIONS_PYTHON), "-m", "desk"], cwd=stack.ROOT, capture_output=True,
                             text=True, timeout=60, env=env)
