@@ -15,10 +15,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import answer_events, message_of, now, schedule
-from helpdesk import answers
+from helpdesk import answers, dialogue
 from helpdesk.desk_client import DeskClient
 from helpdesk.handoff import build_packet
-from helpdesk import dialogue
 
 # Only these channels can carry an agent's replies to the customer.
 LIVE_CHANNELS = ("socketio",)

@@ -14,10 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 
 from helpdesk import clock
 from helpdesk.answers import Answer
-from helpdesk.dialogue import Message, Reply
-from helpdesk.priority import Understanding
+from helpdesk.dialogue import Reply
 from helpdesk.lexicon import LexiconError, lexicon
 from helpdesk.loader import ScheduleConfigError, load_schedule, schedule_path_from_env
+from helpdesk.message import Message
+from helpdesk.priority import Understanding
 from helpdesk.schedule import Schedule
 
 logger = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import can_hand_off, hand_off
 from actions.runtime import answer_events, message_of, now, say_before, schedule
 from helpdesk import dialogue, triage_flow
+from helpdesk.priority import PROBLEM_INTENTS
 
 SLOTS_READ = ("affected_service", "operation_blocked", "problem_description", "skipped_questions")
 
@@ -52,7 +53,7 @@ class ActionTriageStep(Action):
             accepted, _ = await hand_off(tracker, "critical_incident")
             if accepted:
                 answer.kind = "critical_with_handoff"
-        others = [p for p in dialogue.questions_asked(message) if p.intent not in dialogue.PROBLEM_INTENTS]
+        others = [p for p in dialogue.questions_of(message) if p.intent not in PROBLEM_INTENTS]
         if others and not continuing and step.question is None:
             # "se cayó el estampado, ¿y el correo?": the incident's answer first, then the other questions'.
             extra = dialogue.respond_to_each(others, topic, schedule(), now())

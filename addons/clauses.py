@@ -11,7 +11,7 @@ trained differently (training data is left as it is).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -33,15 +33,15 @@ class ClauseSplitter(GraphComponent):
     """Adds the parts of a several-questions message to the messages being read."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ClauseSplitter":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ClauseSplitter:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        out: List[Message] = []
+    def process(self, messages: list[Message]) -> list[Message]:
+        out: list[Message] = []
         for message in messages:
             out.append(message)
             text = message.get(TEXT)
@@ -64,16 +64,16 @@ class ClauseCollector(GraphComponent):
     """Moves the parts' readings into their message's ``clauses`` and drops the parts."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ClauseCollector":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ClauseCollector:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         parents = {id(m): m for m in messages if m.get(PART_OF) is None}
-        kept: List[Message] = []
+        kept: list[Message] = []
         for message in messages:
             parent_id = message.get(PART_OF)
             if parent_id is None:

@@ -9,7 +9,7 @@ customer's full text; the core calls the same function on it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -42,12 +42,12 @@ class LetterReader(GraphComponent):
     """Replaces a letter's text by its request part before the tokenizer reads it."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LetterReader":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LetterReader:
         return cls()
 
     @staticmethod
-    def _read(messages: List[Message]) -> None:
+    def _read(messages: list[Message]) -> None:
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str):
@@ -60,6 +60,6 @@ class LetterReader(GraphComponent):
         self._read(training_data.training_examples)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         self._read(messages)
         return messages

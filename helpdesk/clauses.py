@@ -1,4 +1,4 @@
-"""A message cut into the questions it asks.
+"""A message cut into the questions it asks, and which of them to answer.
 
 "¿Cuál es el correo? ¿Y atienden el sábado?", "me da el correo y atienden el sábado?",
 "Buenos días, dos preguntas. La primera … La segunda …": customers ask several things in
@@ -12,10 +12,14 @@ word (lexicon table ``clause_join``: "y", "además", "and") when both sides keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from helpdesk.lexicon import lexicon
-from helpdesk.text import word_spans
+from helpdesk.message import Message
+from helpdesk.priority import PROBLEM_INTENTS
+from helpdesk.text import word_spans, words
 
 MAX_CLAUSES = 6
 MIN_WORDS = 2
@@ -68,3 +72,62 @@ def split_parts(text: str) -> list[Part]:
 def split_questions(text: str) -> list[str]:
     """The texts of ``split_parts``."""
     return [p.text for p in split_parts(text)]
+
+
+# Intents that are a question or a request with an answer of its own (a part of a message
+# that is one of these is answered; greetings and thanks around them are not).
+ANSWERABLE = frozenset({
+    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "report_problem",
+    "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
+    "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
+})
+CLAUSE_MIN_CONFIDENCE = 0.6
+CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
+
+
+def part_of(clause: dict[str, Any]) -> Message:
+    """One part of a message, from the NLU's reading of it (``clauses`` in the parse data)."""
+    intent = clause.get("intent") or ""
+    confidence = float(clause.get("confidence") or 0)
+    ranking = tuple((r[0], float(r[1])) for r in clause.get("ranking") or () if r and r[0]) or ((intent, confidence),)
+    return Message(intent, clause.get("text") or "", confidence, tuple(clause.get("entities") or ()), ranking)
+
+
+def is_question(text: str) -> bool:
+    """A part that asks or requests something: it ends with "?" or has a request word
+    (lexicon table ``request_words``); "llamé a la línea" or "lo abrí el jueves" do not."""
+    return text.rstrip().endswith("?") or lexicon().has("request_words", words(text))
+
+
+def questions_asked(message: Message, critical: Callable[[Message], bool | None] = lambda m: None) -> list[Message]:
+    """The questions of a message, each as a message of its own, in the order asked; the
+    message itself when it asks one thing.
+
+    From the NLU's reading of each part (``clauses``): a part counts when it was read with
+    confidence as something answerable, has a few words, and asks or requests something
+    (``is_question``) or carries the message's own intent; consecutive parts of the same
+    intent are joined ("el correo y el teléfono" is one contact question). Several sentences with one question in them
+    (a letter, "en qué va mi caso 558214? lo abrí el jueves") are that question, unless
+    the message reports a problem.
+    """
+    parts: list[Message] = []
+    main = message.understanding().first()
+    for clause in message.clauses:
+        part = part_of(clause)
+        words_needed = CLAUSE_MIN_WORDS - 1 if part.text.rstrip().endswith("?") else CLAUSE_MIN_WORDS
+        if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
+                or len(words(part.text)) < words_needed:
+            continue
+        if not is_question(part.text) and part.intent != main:
+            continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
+        if parts and parts[-1].intent == part.intent:
+            last = parts[-1]
+            parts[-1] = replace(last, text=f"{last.text} {part.text}", entities=last.entities + part.entities)
+        else:
+            parts.append(part)
+    if len({p.intent for p in parts}) >= 2:
+        return parts
+    if len(parts) == 1 and message.intent != parts[0].intent and message.intent not in PROBLEM_INTENTS \
+            and parts[0].intent not in PROBLEM_INTENTS and not critical(message):
+        return parts
+    return [message]

@@ -39,13 +39,13 @@ from typing import Any
 from helpdesk import answers
 from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
-from helpdesk.clauses import split_parts
+from helpdesk.clauses import part_of, questions_asked, split_parts
 from helpdesk.dates import DateMention, read_date
-from helpdesk.letter import request_part
 from helpdesk.lexicon import lexicon
-from helpdesk.priority import PriorityReading, Understanding, critical_score, read_priority
+from helpdesk.message import Message
+from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
 from helpdesk.schedule import Schedule
-from helpdesk.text import word_spans, words
+from helpdesk.text import words
 from helpdesk.triage import extract_case_number
 from helpdesk.understanding import detect_service, requested_channels, values_in_text
 
@@ -76,31 +76,6 @@ DID_YOU_MEAN_MIN_CONFIDENCE = 0.05
 # A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure only when
 # the classifier sees an incident in it at least this much (or reads a problem).
 HYPOTHETICAL_MIN_SCORE = 0.2
-
-
-@dataclass(frozen=True)
-class Message:
-    """One customer message as the NLU read it."""
-
-    intent: str
-    text: str = ""
-    confidence: float = 1.0
-    entities: tuple[dict[str, Any], ...] = ()
-    ranking: tuple[tuple[str, float], ...] = ()
-    clauses: tuple[dict[str, Any], ...] = ()  # each question of the message, read on its own
-
-    @property
-    def command(self) -> bool:
-        """A button's payload ("/affirm"), not words."""
-        return self.text.startswith("/")
-
-    @property
-    def request(self) -> str:
-        """The words that carry the request (a letter without its heading and signature)."""
-        return "" if self.command else request_part(self.text)
-
-    def understanding(self) -> Understanding:
-        return Understanding(self.intent, self.confidence, self.ranking or ((self.intent, self.confidence),))
 
 
 @dataclass(frozen=True)
@@ -297,79 +272,16 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
     if topic.offer == "did_you_mean" and message.command and message.intent in topic.options and topic.request:
         original = topic.request
         message = Message(message.intent, original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
-    parts = questions_asked(message)
+    parts = questions_of(message)
     if len(parts) >= 2:
         return _several(parts, topic, schedule, now, misunderstood)
     return _one(parts[0], topic, schedule, now, misunderstood)
 
 
-# Intents that are a question or a request with an answer of its own (a part of a message
-# that is one of these is answered; greetings and thanks around them are not).
-ANSWERABLE = frozenset({
-    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "report_problem",
-    "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
-    "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
-})
-PROBLEM_INTENTS = ("report_problem", "report_critical_incident")
-CLAUSE_MIN_CONFIDENCE = 0.6
-CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
 # A sentence read as critical on its own decides only when it is read confidently and the
 # whole message leans that way too (a misread sentence of a letter does not).
 SENTENCE_CRITICAL_MIN = 0.8
 WHOLE_CRITICAL_SUPPORT = 0.1
-
-
-def _part(clause: dict[str, Any]) -> Message:
-    intent = clause.get("intent") or ""
-    confidence = float(clause.get("confidence") or 0)
-    ranking = tuple((r[0], float(r[1])) for r in clause.get("ranking") or () if r and r[0]) or ((intent, confidence),)
-    return Message(intent, clause.get("text") or "", confidence, tuple(clause.get("entities") or ()), ranking)
-
-
-def is_question(text: str) -> bool:
-    """A part that asks or requests something: it ends with "?" or has a request word
-    (lexicon table ``request_words``); "llamé a la línea" or "lo abrí el jueves" do not."""
-    return text.rstrip().endswith("?") or lexicon().has("request_words", _tokens(text))
-
-
-def questions_asked(message: Message) -> list[Message]:
-    """The questions of a message, each as a message of its own, in the order asked; the
-    message itself when it asks one thing.
-
-    From the NLU's reading of each part (``clauses``): a part counts when it was read with
-    confidence as something answerable, has a few words, and asks or requests something
-    (``is_question``) or carries the message's own intent; consecutive parts of the same
-    intent are joined ("el correo y el teléfono" is one contact question). Several sentences with one question in them
-    (a letter, "en qué va mi caso 558214? lo abrí el jueves") are that question, unless
-    the message reports a problem. Without usable parts, a two-question label of the
-    whole message ("ask_contact+ask_opening_hours") is cut into its questions here.
-    """
-    parts: list[Message] = []
-    main = message.understanding().first()
-    for clause in message.clauses:
-        part = _part(clause)
-        words_needed = CLAUSE_MIN_WORDS - 1 if part.text.rstrip().endswith("?") else CLAUSE_MIN_WORDS
-        if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
-                or len(_tokens(part.text)) < words_needed:
-            continue
-        if not is_question(part.text) and part.intent != main:
-            continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
-        if parts and parts[-1].intent == part.intent:
-            last = parts[-1]
-            parts[-1] = replace(last, text=f"{last.text} {part.text}", entities=last.entities + part.entities)
-        else:
-            parts.append(part)
-    if len({p.intent for p in parts}) >= 2:
-        return parts
-    if "+" in message.intent:
-        intents = message.intent.split("+")
-        clauses = _clauses(message.request, len(intents))
-        return [Message(i, c, message.confidence, message.entities, ((i, message.confidence),))
-                for i, c in _in_order_asked(intents, clauses, message)]
-    if len(parts) == 1 and message.intent != parts[0].intent and message.intent not in PROBLEM_INTENTS \
-            and parts[0].intent not in PROBLEM_INTENTS and not reading_of(message).critical:
-        return parts
-    return [message]
 
 
 def reading_of(message: Message) -> PriorityReading:
@@ -387,7 +299,7 @@ def reading_of(message: Message) -> PriorityReading:
     if message.command:
         return PriorityReading(None)
     whole = read_priority(message.request, message.understanding())
-    parts = [(_part(c), bool(c.get("sentence", True))) for c in message.clauses]
+    parts = [(part_of(c), bool(c.get("sentence", True))) for c in message.clauses]
     if not parts or whole.modifier in ("hypothetical", "resolved", "calm"):
         return whole
     statements = [p for p, sentence in parts if sentence and not p.text.rstrip().endswith("?")]
@@ -411,6 +323,12 @@ def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misu
     return _remember_closed(turn, handler(turn))
 
 
+def questions_of(message: Message) -> list[Message]:
+    """The questions a message asks (``helpdesk.clauses.questions_asked``), a critical reading
+    of the whole keeping it whole."""
+    return questions_asked(message, lambda m: reading_of(m).critical)
+
+
 def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime) -> Reply:
     """The answers to several questions (the last one as the reply, the others before it)."""
     return _several(parts, topic, schedule, now, 0)
@@ -431,71 +349,6 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     last = replies[-1]
     return Reply(last.answer, replace(last.topic, incident=any(r.topic.incident for r in replies)),
                  last.options, [a for r in replies[:-1] for a in (*r.before, r.answer)])
-
-
-def _clauses(text: str, count: int) -> list[str]:
-    """The message cut into ``count`` questions: at question marks, then at sentence ends,
-    then before a joining word (lexicon table ``clause_join``: "y", "además"); the whole
-    message for each question when it cannot be cut so."""
-    for marks in ("?", ".;!\n", None):
-        parts = [p.strip(" ,") for p in _cut(text, marks) if p.strip(" ,¿?")]
-        if len(parts) == count:
-            return parts
-        if len(parts) > count and marks != "?":
-            return parts[: count - 1] + [" ".join(parts[count - 1:])]
-    return [text] * count
-
-
-def _cut(text: str, marks: str | None) -> list[str]:
-    """The text cut after each of ``marks``, or (None) before each joining word."""
-    if marks is None:
-        spans = word_spans(text)
-        cuts = [spans[h.start][1] for h in lexicon().find("clause_join", [w for w, _, _ in spans]) if h.start > 0]
-    else:
-        cuts = [i + 1 for i, ch in enumerate(text) if ch in marks]
-    parts, start = [], 0
-    for cut in cuts:
-        parts.append(text[start:cut])
-        start = cut
-    return parts + [text[start:]]
-
-
-def _in_order_asked(intents: list[str], clauses: list[str], message: Message) -> list[tuple[str, str]]:
-    """Which clause asks which sub-intent: the labels are alphabetical, so each clause takes
-    the sub-intent its own words fit best (its named channel, date or problem)."""
-    if len(set(clauses)) == 1:
-        return [(intent, clauses[0]) for intent in intents]
-    remaining = list(intents)
-    pairs = []
-    for clause in clauses:
-        best = max(remaining, key=lambda i: _fit(i, clause))
-        remaining.remove(best)
-        pairs.append((best, clause))
-    return pairs
-
-
-def _fit(intent: str, clause: str) -> int:
-    """How well a clause's words fit an intent (higher is better); only entity evidence."""
-    tokens = _tokens(clause)
-    lex = lexicon()
-    has_day = read_date(clause, date(2000, 1, 3)) is not None or lex.has("hours_today", tokens)
-    named = requested_channels([], clause)
-    score = {
-        "ask_contact": 2 * bool(named or contact_kinds(clause)),
-        "ask_opening_hours": 2 * has_day,
-        "ask_open_now": 2 * lex.has("ongoing", tokens),
-        "submit_pqrsa": 3 * bool(values_in_text(clause, "request_type")) + 2 * ("pqrsa" in named),
-        "request_escalation": 3 * bool({"supervisor", "coordinator"} & set(named)),
-        "ask_escalation_levels": 2 * lex.has("escalation_levels", tokens),
-        "ask_price": 3 * lex.has("price", tokens),
-        "ask_case_status": 2 * bool(extract_case_number(clause)),
-        "report_no_answer": 2 * lex.has("no_answer", tokens),
-        "report_problem": 2 * bool(detect_service(clause)),
-        "report_critical_incident": 2 * bool(detect_service(clause)),
-        "request_human": 2 * lex.has("person", tokens),
-        "request_support": 1 * bool(detect_service(clause)),
-    }
-    return score.get(intent, 0)
 
 
 def _remember_closed(turn: Turn, reply: Reply) -> Reply:

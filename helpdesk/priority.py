@@ -33,7 +33,6 @@ question is asked again (``helpdesk/questions.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from helpdesk.lexicon import lexicon

@@ -8,13 +8,13 @@ the action.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from helpdesk import answers, dialogue, triage
-from helpdesk.priority import read_priority
+from helpdesk.priority import PROBLEM_INTENTS, read_priority
 from helpdesk.schedule import Schedule
 
 
@@ -74,8 +74,8 @@ def decide(message: dialogue.Message, continuing: bool, slots: Mapping[str, Any]
             return Turn(reply=dialogue.Reply(answers.priority_procedure_answer(schedule),
                                              dialogue.Topic("contact", ("priority_line",), incident=previous.incident,
                                                             closed_until=previous.closed_until)))
-        parts = dialogue.questions_asked(message)
-        if not any(p.intent in dialogue.PROBLEM_INTENTS for p in parts):
+        parts = dialogue.questions_of(message)
+        if not any(p.intent in PROBLEM_INTENTS for p in parts):
             # Read as a problem as a whole, but every question in it is something else (a
             # letter asking for the hours): those questions are answered.
             return Turn(reply=dialogue.respond(message, previous, schedule, now))

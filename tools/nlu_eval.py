@@ -57,9 +57,10 @@ def canonical_label(intent: str) -> str:
 
 def predicted_label(parsed: dict) -> str:
     """What the assistant understood: the intent, or for a message it read as several
-    questions (helpdesk.dialogue.questions_asked over the parts' readings) their intents
+    questions (helpdesk.clauses.questions_asked over the parts' readings) their intents
     joined by "+" in alphabetical order, as the test files label two questions."""
-    from helpdesk.dialogue import Message, questions_asked
+    from helpdesk.clauses import questions_asked
+    from helpdesk.message import Message
 
     ranking = tuple((r["name"], r["confidence"]) for r in parsed.get("intent_ranking") or [])
     message = Message(parsed["intent"]["name"], parsed.get("text") or "", parsed["intent"]["confidence"],

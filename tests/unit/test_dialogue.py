@@ -11,7 +11,7 @@ import pytest
 from helpdesk import dialogue
 from helpdesk.clock import parse_moment
 from helpdesk.dialogue import Message, Topic
-from tools.published import PRIORITY_NUMBER, SUPERVISOR_EMAIL, SUPPORT_EMAIL
+from tools.published import PRIORITY_NUMBER, SUPPORT_EMAIL
 
 P1 = PRIORITY_NUMBER
 
