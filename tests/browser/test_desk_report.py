@@ -30,7 +30,7 @@ def desk(tmp_path_factory):
     for account in (SUPERVISOR, AGENT):
         stack.add_desk_agent(tmp / "desk.db", account["username"], account["name"], account["role"], password,
                              supervisor=account is SUPERVISOR)
-    service = stack.start_desk(stack.free_port(), "http://127.0.0.1:9", "unused-token", tmp / "logs", env={
+    service = stack.start_desk(stack.free_port(), "http://127.0.0.1:9", uuid.uuid4().hex, tmp / "logs", env={
         "DESK_DB": str(tmp / "desk.db"), "DESK_WEBHOOK_SECRET": uuid.uuid4().hex,
         "DESK_TRACKER_STORE": f"sqlite:///{tmp / 'tracker.db'}"})
     yield service, password
