@@ -73,8 +73,8 @@ def create_app(config: Config, store: Store | None = None, rasa: RasaClient | No
 
     app.register_middleware(load_session, "request")
     app.register_middleware(security_headers, "response")
-    app.static("/static", str(STATIC), name="static")
-    app.get("/static/")(static_index)
+    app.route("/static/<name:path>", methods=["GET", "HEAD"])(static_file)
+    app.route("/static/", methods=["GET", "HEAD"])(static_index)
     app.get("/favicon.ico")(favicon)
     register_all(app)
 
@@ -92,8 +92,26 @@ async def security_headers(request: Request, response: HTTPResponse) -> None:
         response.headers["Cache-Control"] = "no-store"
 
 
+# The only files under /static/: a name from this list or 404. Sanic's directory handler
+# answered 500 (and logged a traceback) for "/static/", "/static//" and "/static/.", and served
+# "/static/.." and "/static/desk.css/".
+STATIC_FILES = {
+    "desk.css": "text/css; charset=utf-8",
+    "desk.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+
+async def static_file(request: Request, name: str) -> HTTPResponse:
+    content_type = STATIC_FILES.get(name)
+    if content_type is None:
+        return text("No encontrado.", status=404)
+    body = (STATIC / name).read_bytes()
+    return raw(b"" if request.method == "HEAD" else body, content_type=content_type,
+               headers={"Cache-Control": "max-age=300", "Content-Length": str(len(body))})
+
+
 async def static_index(request: Request) -> HTTPResponse:
-    # Sanic answered 500 to the directory itself: there is no index, so 404.
     return text("No encontrado.", status=404)
 
 

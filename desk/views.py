@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk.readable import neutralise
 from desk.store import Agent, Handoff
 from helpdesk.spanish import at_time, format_date, format_time
 
@@ -47,9 +48,10 @@ class Markup(str):
 
 
 def esc(value: Any) -> Markup:
+    """``value`` as HTML text: escaped, and without bidi or invisible control characters (desk/readable.py)."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape("" if value is None else str(value), quote=True))
+    return Markup(html.escape(neutralise("" if value is None else str(value)), quote=True))
 
 
 def render(template: str, **values: Any) -> Markup:

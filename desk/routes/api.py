@@ -17,6 +17,7 @@ from sanic.response import json as json_response
 from desk import views
 from desk.auth import api_auth
 from desk.rasa_api import read_live
+from desk.readable import neutralise_data
 from desk.store import Handoff
 
 
@@ -39,8 +40,8 @@ async def queue_api(request: Request) -> HTTPResponse:
     now = time.time()
     handoffs = request.app.ctx.store.queue()
     waiting = sum(1 for h in handoffs if h.status == "queued")
-    return json_response({"handoffs": [summary(h, now) for h in handoffs], "waiting": waiting,
-                          "waiting_text": views.waiting_text(waiting), "updated": views.clock(now)})
+    return json_response(neutralise_data({"handoffs": [summary(h, now) for h in handoffs], "waiting": waiting,
+                                          "waiting_text": views.waiting_text(waiting), "updated": views.clock(now)}))
 
 
 @api_auth
@@ -54,7 +55,7 @@ async def handoff_api(request: Request, handoff_id: int) -> HTTPResponse:
             "paused": paused, "you": request.ctx.session.agent.id}
     if live is None:
         body["error"] = "No se pudo leer la conversación en el asistente."
-    return json_response(body)
+    return json_response(neutralise_data(body))  # desk.js shows these strings: no bidi controls
 
 
 def register(app: Sanic) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import time
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from sanic.response import json as json_response
 
 from desk import views
 from desk.auth import supervisor_required, wants_json
+from desk.readable import neutralise, neutralise_data
 from desk.routes.api import summary
 from desk.store import Session
 from helpdesk import clock
@@ -48,8 +50,8 @@ async def supervision_page(request: Request) -> HTTPResponse:
     handoffs = ctx.store.handoffs_since(since, limit=REPORT_LIMIT)
     complete = len(handoffs) < REPORT_LIMIT
     if wants_json(request):
-        return json_response({"days": REPORT_DAYS, "since": since, "complete": complete,
-                              "handoffs": [summary(h, now) for h in handoffs]})
+        return json_response(neutralise_data({"days": REPORT_DAYS, "since": since, "complete": complete,
+                                              "handoffs": [summary(h, now) for h in handoffs]}))
     return html(views.supervision_page(handoffs, since, now, session.agent, session.csrf_token, ctx.config.demo,
                                        REPORT_DAYS, complete))
 
@@ -68,23 +70,46 @@ class RangeError(ValueError):
     """The dates asked for do not make a report."""
 
 
+EARLIEST_REPORT_DAY = date(2000, 1, 1)  # before any conversation this assistant can have held
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DAY_LABELS = {"desde": "inicial", "hasta": "final"}
+
+
 def report_range(args, today: date) -> tuple[date, date]:
-    """``desde``/``hasta`` (YYYY-MM-DD, Bogotá days, both included); the last 7 days by default."""
-    def day(name: str, default: date) -> date:
+    """``desde``/``hasta`` (YYYY-MM-DD, Bogotá days, both included); the last 7 days by default.
+
+    Every malformed, impossible or out-of-range date is a RangeError with a Spanish message
+    (the page answers 400): a day before 2000-01-01 or after today, a range backwards or
+    longer than MAX_REPORT_DAYS. Date arithmetic never leaves Python's range (0001–9999).
+    """
+    def day(name: str) -> date | None:
         value = (args.get(name) or "").strip()
         if not value:
-            return default
+            return None
+        label = DAY_LABELS[name]
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        if not ISO_DAY.fullmatch(value):
+            raise RangeError(f"La fecha {label} «{shown}» no es una fecha como {today.isoformat()} "
+                             "(año-mes-día).")
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
-            raise RangeError(f"«{value}» no es una fecha como {today.isoformat()}.") from None
+            raise RangeError(f"La fecha {label} «{shown}» no existe en el calendario.") from None
+        if parsed < EARLIEST_REPORT_DAY:
+            raise RangeError(f"La fecha {label} ({value}) es anterior al {EARLIEST_REPORT_DAY.isoformat()}: "
+                             "no hay conversaciones tan antiguas.")
+        if parsed > today:
+            raise RangeError(f"La fecha {label} ({value}) es posterior a hoy ({today.isoformat()}): "
+                             "el informe cubre días hasta hoy.")
+        return parsed
 
-    end = day("hasta", today)
-    start = day("desde", end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
+    end = day("hasta") or today
+    start = day("desde") or max(EARLIEST_REPORT_DAY, end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
     if end < start:
         raise RangeError(f"La fecha final ({end.isoformat()}) es anterior a la inicial ({start.isoformat()}).")
     if (end - start).days + 1 > MAX_REPORT_DAYS:
-        raise RangeError(f"El informe abarca como máximo {MAX_REPORT_DAYS} días.")
+        raise RangeError(f"El informe abarca como máximo {MAX_REPORT_DAYS} días; del {start.isoformat()} al "
+                         f"{end.isoformat()} hay {(end - start).days + 1}.")
     return start, end
 
 
@@ -141,7 +166,7 @@ async def report_page(request: Request, start: date, end: date, built: report.Re
         stylesheet_href="/supervision/static/report.css",
         nlu_href=f"/supervision/informe/no_entendidos.nlu.yml?{query}", back=("/supervision", "← Supervisión"),
     )
-    return html(page)
+    return html(neutralise(page))  # customer text in order: no bidi controls anywhere on the page
 
 
 @supervisor_required
