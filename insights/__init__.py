@@ -6,7 +6,9 @@
 * ``insights.html.render(report, chart_js_src=…)`` — the page; ``insights.export.write``
   — report.html, its scripts, one CSV per figure and the NLU draft.
 * ``insights.source`` — the tracker store of endpoints.yml, opened read-only.
-* ``insights.masking.mask`` — e-mails, phones and document numbers out of customers' text.
+* customers' text is masked with ``helpdesk.privacy.mask`` (the product's one masking function:
+  e-mails, phones, document numbers), and every file is written 0600 with CSV cells that start no
+  formula and an NLU draft that always loads (``insights.export``).
 * ``python -m insights`` — ``make report``; ``python -m insights.retention`` — ``make retention``,
   the only command that writes (it deletes old conversations).
 

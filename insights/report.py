@@ -75,10 +75,10 @@ import yaml
 from helpdesk.catalogue import ANSWER_LABELS
 from helpdesk.handoff import button_titles, payload_text
 from helpdesk.loader import load_schedule, schedule_path_from_env
+from helpdesk.privacy import mask, published_contacts
 from helpdesk.schedule import Schedule
 from helpdesk.text import normalize
 from helpdesk.triage import SERVICE_LABELS
-from insights.masking import mask
 from insights.source import ROOT, SourceError, TrackerSource, open_desk_db
 from tools.bench.measure import percentile  # nearest rank: always a measured wait
 
@@ -569,14 +569,15 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     need = [event_id for _, event_id, _, _ in tally.not_understood]
     need += [c.event_id for c in tally.criticals if not c.description]
     texts = _fetch_texts(source, need) if need else {}
+    published = published_contacts(schedule)  # the company's own contacts stay wherever they are written
     misunderstood = []
     for sender, event_id, ts, _intent in tally.not_understood:
         text, guess = texts.get(event_id, ("", None))
-        misunderstood.append(NotUnderstood(sender, clock.local(ts), mask(text), guess))
+        misunderstood.append(NotUnderstood(sender, clock.local(ts), mask(text, published), guess))
     criticals = sorted(tally.criticals, key=lambda c: (not c.after_hours, c.moment))
     for critical in criticals:
         # No description asked (a first message that settled it): the message itself.
-        critical.description = mask(critical.description or texts.get(critical.event_id, ("", None))[0])
+        critical.description = mask(critical.description or texts.get(critical.event_id, ("", None))[0], published)
 
     tables: dict[str, Table] = {}
     conv_total = len({sender for convs in tally.day_conversations.values() for sender in convs})
@@ -746,18 +747,9 @@ def _group_key(text: str) -> str:
 # ------------------------------------------------------------------ transcripts
 
 
-def published_contacts(schedule: Schedule) -> set[str]:
-    """The company's phone numbers, e-mails and links as schedule/channels.yml publishes them."""
-    values = set()
-    for owner in [*schedule.channels.values(), *schedule.escalation_levels.values()]:
-        for contact in owner.contacts:
-            values.add(contact.value)
-            values.add(contact.href.split(":", 1)[1] if contact.kind == "phone" else contact.value)
-    return values
-
-
 def transcript(source: TrackerSource, conversation_id: str, schedule: Schedule | None = None) -> Transcript:
-    """A conversation's messages by id, oldest first, masked (the assistant's published contacts kept).
+    """A conversation's messages by id, oldest first, masked (``helpdesk.privacy.mask``: the company's
+    published contacts kept, in the assistant's and the customer's lines).
 
     Button presses are shown with the title of the button; the desk's triggers are left out.
     """
@@ -791,7 +783,7 @@ def transcripts(source: TrackerSource, conversation_ids: list[str],
     return {cid: Transcript(cid, _lines(rows, schedule, published)) for cid, rows in rows_by_id.items()}
 
 
-def _lines(rows: list[tuple[float, str]], schedule: Schedule, published: set[str]) -> list[Line]:
+def _lines(rows: list[tuple[float, str]], schedule: Schedule, published: frozenset[str]) -> list[Line]:
     lines: list[Line] = []
     titles: dict[str, str] = {}
     for ts, data in rows:
@@ -804,11 +796,11 @@ def _lines(rows: list[tuple[float, str]], schedule: Schedule, published: set[str
         if event.get("event") == "bot":
             titles = button_titles(event)
             if text:  # the company's contacts stay; anything a customer typed that it echoes does not
-                lines.append(Line(moment, "asistente", mask(text, keep=published)))
+                lines.append(Line(moment, "asistente", mask(text, published)))
             continue
         if not text or text.startswith("EXTERNAL:"):
             continue
-        shown = payload_text(text, event, titles) if text.startswith("/") else mask(text)
+        shown = mask(payload_text(text, event, titles) if text.startswith("/") else text, published)
         lines.append(Line(moment, "cliente", shown))
     return lines
 

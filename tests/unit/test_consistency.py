@@ -57,7 +57,7 @@ SCANNED_TREES = {"actions": ("*.py",), "helpdesk": ("*.py",), "desk": ("*.py", "
 # Examples of what customers type (fake numbers and addresses): in the code that masks them out of
 # the supervisors' report, and in the simulated customers that feed it. Nobody is shown them as
 # contact data.
-CUSTOMER_INPUT_EXAMPLES = {"insights/masking.py", "tools/conversation_player.py"}
+CUSTOMER_INPUT_EXAMPLES = {"helpdesk/privacy.py", "tools/conversation_player.py"}
 
 
 def scanned_files() -> list:
