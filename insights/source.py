@@ -118,6 +118,9 @@ def _sqlite(path: str, write: bool) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise SourceError(f"cannot open {file}: {error}") from error
     connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    # A lone surrogate a client sent ("\ud800" in the event's JSON) comes out of json_extract as
+    # bytes that are not UTF-8: read them with U+FFFD instead of failing the whole report.
+    connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
     if not write:
         connection.execute("PRAGMA query_only = ON")
     return connection
