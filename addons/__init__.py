@@ -10,6 +10,10 @@ training graph when a model loads (addons/model_load.py). Each gives the same
 results as Rasa's code it replaces (tests/rasa/test_rasa_speedups.py). They are
 installed only on the Rasa release they were written for, not in `rasa train`, and
 not with ASSISTANT_RASA_SPEEDUPS=off (addons/speedups.py).
+
+It also installs, first and always, the log filter that keeps customers' text out of the
+Rasa server's log: every record masked with helpdesk.privacy.mask and written on one
+line, Rasa's parser warning without the customer's line (addons/log_privacy.py).
 """
 
 try:
@@ -17,6 +21,8 @@ try:
 except ImportError:  # the actions' environment imports nothing from here that needs Rasa
     pass
 else:
+    from addons.log_privacy import install as install_log_privacy
     from addons.speedups import install_all
 
+    install_log_privacy()  # every log record masked and on one line (addons/log_privacy.py)
     install_all()  # guarded by Rasa's version and ASSISTANT_RASA_SPEEDUPS (addons/speedups.py)
