@@ -72,6 +72,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import re
 from collections.abc import Generator, Iterable
 from pathlib import Path
@@ -84,6 +85,8 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensur
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from helpdesk.privacy import PRIVATE_FILE, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +179,12 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
 
 
 def _make_sqlite_directory(settings: dict[str, Any]) -> None:
-    """Create the directory of a SQLite file (``var/`` of endpoints.yml is not in git).
+    """Create the directory of a SQLite file (``var/`` of endpoints.yml is not in git), 0700,
+    and the file itself 0600 (an existing one is made 0600): the conversations are readable by
+    the user who runs the server only. SQLite gives its -wal and -shm files the database
+    file's permissions.
 
-    Without it SQLite cannot open the file: on a fresh checkout every read and write
+    Without the directory SQLite cannot open the file: on a fresh checkout every read and write
     failed and no conversation was kept (Rasa answered from memory, logging errors).
     """
     if settings.get("dialect", "sqlite") != "sqlite":
@@ -188,8 +194,11 @@ def _make_sqlite_directory(settings: dict[str, Any]) -> None:
         return
     directory = Path(db).parent
     if not directory.exists():
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         logger.info("Tracker store: created the directory %s for the SQLite file.", directory)
+    os.close(os.open(db, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))  # an empty file is an empty database
+    if not Path(db).is_symlink():
+        os.chmod(db, PRIVATE_FILE)
 
 
 class ReportingSQLTrackerStore(SQLTrackerStore):

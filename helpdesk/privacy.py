@@ -339,6 +339,7 @@ def csv_row(row: Iterable[Any]) -> list[Any]:
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+PRIVATE_UMASK = 0o077  # for a process whose files must come out 0600 in 0700 folders
 
 
 def private_dir(path: Path | str, tighten: bool = False) -> Path:
@@ -359,8 +360,9 @@ def private_dir(path: Path | str, tighten: bool = False) -> Path:
 
 
 def open_private(path: Path | str, mode: str = "w", **kwargs: Any) -> IO[Any]:
-    """Open ``path`` for writing as a file only its owner can read (0600, also when it existed)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    """Open ``path`` for writing (``"w"``, ``"wb"``) or appending (``"a"``, ``"ab"``) as a file only
+    its owner can read: 0600, also when it existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC), PRIVATE_FILE)
     try:
         os.fchmod(fd, PRIVATE_FILE)
         return os.fdopen(fd, mode, **kwargs)

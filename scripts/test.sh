@@ -22,6 +22,6 @@ echo "[test] model ready after $((SECONDS - t0)) s"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 # var/test-results-<scope>.xml keeps each test's time and the figures tests record
 # (held-out macro-F1, corpus pass rate, request-to-desk time of the hand-off).
-mkdir -p var
+mkdir -p var && chmod 700 var  # var/ holds the product's data too: the owner only
 exec .venv/actions/bin/python -m pytest "${select[@]}" --junitxml="var/test-results-$scope.xml" \
   -o junit_family=xunit1 --durations=15 "$@"

@@ -1,7 +1,12 @@
 """Start and stop the assistant's processes: action server, Rasa server, web page.
 
 Used by `make run` / `make serve`, the tests and the benchmark, so all of them
-start the system the same way. Standard library only.
+start the system the same way. Standard library only (and helpdesk.privacy).
+
+Every process starts with umask 077 and var/ is 0700: what the servers write there
+(var/tracker.db, var/desk.db, their -wal/-shm files, the logs) is 0600, readable by the
+user who runs the product only; files left 0644 by an older run are made 0600 at start
+(tests/unit/test_file_modes.py).
 
     python -m tools.stack run      # start everything and chat in the terminal
     python -m tools.stack serve    # start everything and wait (Ctrl-C stops)
@@ -23,11 +28,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpdesk.privacy import PRIVATE_FILE, PRIVATE_UMASK, open_private, private_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 VAR = ROOT / "var"
+# The product's data in var/: made 0600 at start if an older run left them readable by others.
+PRIVATE_FILES = ("tracker.db", "tracker.db-wal", "tracker.db-shm", "tracker.db-journal",
+                 "desk.db", "desk.db-wal", "desk.db-shm", "desk.db-journal", "endpoints.run.yml")
 WEB_SERVER = ROOT / "web" / "server.py"
 DEFAULT_WEB_PORT = 8080
 
@@ -89,11 +99,11 @@ class Service:
 
 
 def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path, url: str) -> Service:
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir, tighten=True)
     log_path = log_dir / f"{name}.log"
-    log = open(log_path, "ab")
+    log = open_private(log_path, "ab")
     process = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK
     )
     log.close()
     return Service(name, process, log_path, url)
@@ -135,9 +145,9 @@ def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = N
         config["tracker_store"] = tracker_store
     if lock_store:
         config["lock_store"] = lock_store
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    path.chmod(0o600)  # it may carry the action server's token
+    private_dir(path.parent)
+    with open_private(path, "w", encoding="utf-8") as handle:  # it may carry the action server's token
+        handle.write(json.dumps(config, indent=2))
     return path
 
 
@@ -196,7 +206,7 @@ def add_desk_agent(db: Path, username: str, name: str, role: str, password: str,
         [str(ACTIONS_PYTHON), "-m", "desk", "add-agent", username, "--name", name, "--role", role,
          *(["--supervisor"] if supervisor else [])],
         cwd=ROOT, env=base_env({"DESK_DB": str(db), "DESK_NEW_PASSWORD": password}), check=True,
-        capture_output=True, timeout=60,
+        capture_output=True, timeout=60, umask=PRIVATE_UMASK,  # a new desk.db is 0600
     )
 
 
@@ -245,6 +255,16 @@ def desk_settings(desk_port: int) -> dict[str, str]:
     return settings
 
 
+def private_var() -> Path:
+    """var/ as 0700 (created so if missing), and the product's data files in it 0600."""
+    private_dir(VAR, tighten=True)
+    for name in PRIVATE_FILES:
+        path = VAR / name
+        if path.is_file() and not path.is_symlink():
+            path.chmod(PRIVATE_FILE)
+    return VAR
+
+
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = VAR / "logs",
                 env: dict[str, str] | None = None, endpoints: Path | None = None,
                 web_port: int | None = None, web: bool = True, desk: bool = True,
@@ -252,6 +272,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     """Action server, Rasa server and, unless turned off, the web page on ``web_port``
     ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)
     and the agent desk on ``desk_port`` ($DESK_PORT, default 5070)."""
+    private_var()
     token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
     web_port = web_port or web_port_from_env()
     desk_port = desk_port or int(os.environ.get("DESK_PORT", 5070))
