@@ -212,7 +212,9 @@ def run(args: argparse.Namespace, results: dict[str, object], logs, run_id: str)
         # (tools/services.py: the same throw-away servers as the integration tests).
         if "d" in args.scenarios:
             print("[bench] starting PostgreSQL and Redis…", flush=True)
-            postgres = Postgres(["rasa_w1", "rasa_w2"], parent=BENCH)
+            # In the system's temporary directory, not var/: var/ is 0700 and, run as root, PostgreSQL
+            # runs as the `postgres` user, who cannot enter it.
+            postgres = Postgres(["rasa_w1", "rasa_w2"])
             cleanup.callback(postgres.destroy)
             postgres.init()
             redis = Redis(parent=BENCH)
