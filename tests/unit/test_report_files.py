@@ -126,7 +126,7 @@ def written(tmp_path_factory):
         paths = export.write(built, out)
     finally:
         report_html.CHART_JS = original
-    return cases, {p.name: p for p in paths}, out, built
+    return cases, {p.name: p for p in paths}, out, built, db
 
 
 def _chunks(path: Path) -> list[str]:
@@ -140,7 +140,7 @@ def _chunks(path: Path) -> list[str]:
 
 
 def test_no_planted_value_survives_in_any_file(written):
-    cases, files, _, built = written
+    cases, files, _, built, _ = written
     assert len(files) >= 4 + len(built.tables) and len(cases) >= 150
     published = {v for v in published_contacts() if "@" in v}
     found = []
@@ -158,7 +158,7 @@ def test_no_planted_value_survives_in_any_file(written):
 
 
 def test_the_transcripts_and_the_tables_carry_the_masked_messages(written):
-    cases, files, _, built = written
+    cases, files, _, built, _ = written
     page = files["report.html"].read_text(encoding="utf-8")
     assert "[teléfono]" in page and "[documento]" in page and "[correo]" in page
     assert "(57) 318 717 49 37" in page  # the company's own number stays
@@ -168,7 +168,7 @@ def test_the_transcripts_and_the_tables_carry_the_masked_messages(written):
 
 
 def test_no_csv_cell_starts_a_formula(written):
-    _, files, _, _ = written
+    _, files, _, _, _ = written
     cells = [cell for name, path in files.items() if name.endswith(".csv")
              for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)) for cell in row]
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r", "＝")] == []
@@ -179,7 +179,7 @@ def test_no_csv_cell_starts_a_formula(written):
 
 
 def test_the_files_and_the_folder_are_private(written):
-    _, files, out, _ = written
+    _, files, out, _, _ = written
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700  # var/, created by the report
     assert {name: oct(stat.S_IMODE(p.stat().st_mode)) for name, p in files.items()} == {
@@ -277,8 +277,38 @@ def test_rasa_reads_markup_and_a_control_character_as_the_issue_found_them(tmp_p
 
 
 def test_the_report_files_nlu_draft_loads_in_rasa(written):
-    _, files, _, built = written
+    _, files, _, built, _ = written
     draft = files["no_entendidos.nlu.yml"]
     from_rasa = _rasa_examples(draft)
     assert len(from_rasa) > 100 and [e for _, _, e in from_rasa if e] == []
     assert sorted(t for t, _, _ in from_rasa) == sorted(t for _, t in _pyyaml_examples(draft.read_text("utf-8")))
+
+
+# ------------------------------------------------------------------ the same data in the desk
+
+
+@pytest.mark.slow
+def test_a_supervisor_reads_the_same_conversations_masked_in_the_desk(written, tmp_path):
+    """The desk shows supervisors the report and any transcript through insights (helpdesk.privacy.mask)."""
+    from tests.desk_support import Agent, running_desk
+    from tools import stack
+
+    cases, _, _, built, db = written
+    with running_desk(tmp_path, extra_env={"DESK_TRACKER_STORE": f"sqlite:///{db}"}) as (desk, _rasa):
+        password = "carla-clave-de-prueba-2026-larga"
+        stack.add_desk_agent(desk.db, "carla", "Carla", "supervisora", password, supervisor=True)
+        carla = Agent(desk)
+        assert carla.login("carla", password).status_code == 200
+        pages = []
+        for cid in list(built.transcripts)[:40]:
+            page = carla.http.get(f"{desk.url}/supervision/conversacion", params={"id": cid}, timeout=30)
+            assert page.status_code == 200, page.text[:300]
+            pages.append(page.text)
+        report_page = carla.http.get(f"{desk.url}/supervision/informe",
+                                     params={"desde": DAY.isoformat(), "hasta": DAY.isoformat()}, timeout=120)
+        assert report_page.status_code == 200, report_page.text[:300]
+        pages.append(report_page.text)
+    assert any("[teléfono]" in page or "[documento]" in page for page in pages[:-1])
+    chunks = [html.unescape(t) for page in pages for t in re.split(r"<[^>]*>", page)]
+    found = [(kind, written_as) for kind, value, written_as, _ in cases for chunk in chunks if leaks(kind, value, chunk)]
+    assert found == []
