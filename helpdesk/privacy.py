@@ -19,9 +19,10 @@ What :func:`mask` does, in this order:
 3. **E-mails** → ``[correo]``: ``@`` (``＠`` after NFKC), ``(arroba)``, ``[arroba]``, ``arroba``,
    ``(at)``, ``[at]``, `` at ``; dots written with spaces around them (``empresa . com``) or as
    ``punto`` / ``dot``.
-4. **Numbers.** A *run* is a sequence of digit groups joined by at most four separators each:
-   spaces, dots, commas, dashes (any Unicode dash or minus), underscores and parentheses.
-   Every run of six or more digits is masked, whatever its grouping (``1 095 509 181``,
+4. **Numbers.** A *run* is a sequence of digit groups joined by any number of spaces and at
+   most four marks each: dots, commas, dashes (any Unicode dash or minus), underscores,
+   parentheses, slashes, apostrophes, colons, brackets — any punctuation or symbol but a
+   currency sign and ``%``. Every run of six or more digits is masked, whatever its grouping (``1 095 509 181``,
    ``54,564,363``, ``53_805_346``, ``920,078,468-8``, ``(334) 573-2445``,
    ``3 1 5 8 8 2 1 9 0 4``): a mobile or a landline → ``[teléfono]`` (a leading ``+`` or
    ``(`` is part of the mask), anything else → ``[documento]`` (NIT, cédula, card, account:
@@ -29,9 +30,9 @@ What :func:`mask` does, in this order:
 
 What stays:
 
-* times (``7:00 a. m.``, ``19:00``) and dates (``8 de diciembre``, ``08/12/2026``,
-  ``2026-12-08``, ``08-12-2026``) — a date written with dashes or dots is kept only when no
-  other digits are joined to it (``2026-12-08`` stays; ``2026-12-08-55`` is a run);
+* times (``7:00 a. m.``, ``19:00``, ``7:00-19:00``), ``24/7``, and dates (``8 de diciembre``,
+  ``08/12/2026``, ``2026-12-08``, ``08-12-2026``) — each kept only when no other digits are
+  joined to it (``2026-12-08`` stays; ``2026-12-08-55`` and ``12:34:56:78:90`` are runs);
 * short numbers (five digits or fewer: ``caso 45821``, ``ePass 2003``, ``12.500``);
 * amounts with a currency mark, up to nine digits (``$ 120.000``, ``COP 1.250.000``,
   ``120.000 pesos``): a price is not personal data, and a document number is not written
@@ -70,19 +71,21 @@ DOCUMENT = "[documento]"
 LABELS = (EMAIL, PHONE, DOCUMENT)
 
 MIN_DIGITS = 6  # a run of this many digits or more is masked
-MAX_PRICE_DIGITS = 9  # "$ 999.999.999" stays; a longer amount is masked
 
 # What joins digit groups into one run, on the detection copy (where every space, control
 # character and combining mark is already a plain space): any number of spaces and up to four
-# of these marks — dots, commas, dashes (any Unicode dash or minus), underscores, parentheses,
-# slashes, apostrophes ("1'095.509"), and the other marks people put between digits.
-_MARK_CHARS = ".,_()-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d/\\|+*#'\u2019`~;\u00b7\u2022"
-_MARKS = "".join(re.escape(ch) for ch in _MARK_CHARS)
-_GAP_CHARS = " " + _MARK_CHARS
-_SEP = f"[ {_MARKS}]"
-_GAP = rf"(?: +(?:[{_MARKS}] *){{0,4}}|(?:[{_MARKS}] *){{1,4}})"
-_RUN = re.compile(rf"\d+(?:{_GAP}\d+)*")
-_BARRIER = "\ue000"  # stands for a kept or already-masked span on the detection copy
+# marks — any punctuation or symbol (dots, commas, dashes, underscores, parentheses, slashes,
+# apostrophes as in "1'095.509", colons, brackets, emoji …) except a currency sign and "%".
+# The run is found on a copy where each mark is "." (``_joined``).
+_SEP_CHARS = r" .,_()\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d/'"  # between digits and a lone O
+_SEP = f"[{_SEP_CHARS}]"
+_RUN = re.compile(r"\d+(?: +(?:\. *){0,4}\d+|(?:\. *){1,4}\d+)*")
+_NOT_MARKS = frozenset("%\u2030\u2031")
+_BARRIER = "\ue000"  # a kept time, date or amount on the detection copy: no run crosses it
+_ADDRESS = "\ue001"  # an e-mail address (kept or masked) on the detection copy
+# Digits and kept spans joined by the same gaps as a run: a cluster with a digit outside every
+# kept span means those spans are part of a longer number.
+_CLUSTER = re.compile(r"[\d\ue000]+(?:(?: +(?:\. *){0,4}|(?:\. *){1,4})[\d\ue000]+)*")
 
 # Letters O glued to a digit and to no other letter: "1O95", "3OO", "2OO3" (not "No3", not "oso").
 _O_GLUED = re.compile(r"(?<=\d)[Oo]+(?![^\W\d_])|(?<![^\W\d_])[Oo]+(?=\d)")
@@ -92,16 +95,18 @@ _O_ALONE = re.compile(rf"(?<=\d{_SEP})O(?={_SEP}+\d)|(?<=\d{_SEP}{{2}})O(?={_SEP
 
 # "24/7", "7x24": the hours of the priority line, next to its number in the assistant's messages.
 _ROUND_THE_CLOCK = re.compile(r"(?<!\d)(?:24 ?[/x] ?7|7 ?[/x] ?24)(?!\d)", re.IGNORECASE)
-_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-4])\s?:\s?[0-5]\d(?::[0-5]\d)?(?!\d)")
+_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-4]) ?: ?[0-5]\d(?::[0-5]\d)?(?!\d)")
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 _YEAR = r"(?:19|20)\d{2}"
 # 2026-12-08, 2026.12.08, 2026/12/08, 08-12-2026, 08.12.2026, 08/12/2026 (one separator throughout).
 _DATE = re.compile(rf"(?<!\d)(?:{_YEAR}([-./]){_MONTH}\1{_DAY}|{_DAY}([-./]){_MONTH}\2{_YEAR})(?!\d)")
-_PRICE = re.compile(
-    r"(?:(?:\$|\bCOP\b|\bUSD\b|\bUS\$)\s?(?:\d{1,3}(?:[.,'\u2019]\d{3}){1,2}(?:[.,]\d{1,2})?|\d{1,9})"
-    r"|\d{1,3}(?:[.,'\u2019]\d{3}){1,2}\s?(?:pesos|COP|mil|millones|USD|dólares)\b)(?!\d)",
-    re.IGNORECASE,
+# An amount with its currency mark: the amount is kept (the mark is not a digit anyway).
+_PRICES = (
+    re.compile(r"(?:\$|\bCOP\b|\bUSD\b|\bUS\$) ?(?P<amount>\d{1,3}(?:[.,'\u2019]\d{3}){1,2}(?:[.,]\d{1,2})?"
+               r"|\d{1,9})(?!\d)", re.IGNORECASE),
+    re.compile(r"(?<!\d)(?P<amount>\d{1,3}(?:[.,'\u2019]\d{3}){1,2}) ?(?:pesos|COP|mil|millones|USD|dólares)\b",
+               re.IGNORECASE),
 )
 
 _LABEL = r"[\w%+\-]+"
@@ -142,14 +147,14 @@ def mask(text: str | None, keep: Iterable[str] = ()) -> str:
     if _EMAIL_HINT.search(seen):
         found = [m.span() for m in _EMAIL.finditer(seen)]
         spans += [(start, end, EMAIL) for start, end in found if not kept.email(shown[start:end])]
-        seen = _block(seen, found)  # no number is read inside an address (kept or masked)
+        seen = _block(seen, found, _ADDRESS)  # no number is read inside an address (kept or masked)
 
-    seen = _protect(seen, [m.span() for m in _ROUND_THE_CLOCK.finditer(seen)], isolated=False)
-    seen = _protect(seen, [m.span() for m in _TIME.finditer(seen)], isolated=False)
-    seen = _protect(seen, [m.span() for m in _PRICE.finditer(seen)])
-    seen = _protect(seen, [m.span() for m in _DATE.finditer(seen)])
+    seen = _block(seen, [m.span() for m in _ROUND_THE_CLOCK.finditer(seen)])  # "24/7 (57) 318 …": always
+    kept_spans = [m.span() for pattern in (_TIME, _DATE) for m in pattern.finditer(seen)]
+    kept_spans += [m.span("amount") for pattern in _PRICES for m in pattern.finditer(seen)]
+    seen = _protect(seen, _disjoint(kept_spans))
 
-    for match in _RUN.finditer(seen):
+    for match in _RUN.finditer(_joined(seen)):
         groups = re.findall(r"\d+", match.group(0))
         if sum(len(g) for g in groups) < MIN_DIGITS or kept.digits(groups):
             continue
@@ -181,36 +186,52 @@ def _detection_copy(shown: str) -> str:
         seen = again
 
 
-def _protect(seen: str, spans: list[tuple[int, int]], isolated: bool = True) -> str:
-    """``seen`` with the spans (times, prices, dates) turned into barriers no run crosses.
+def _joined(seen: str) -> str:
+    """``seen`` with every mark that joins digit groups written "." (same length)."""
+    return "".join("." if _is_mark(ch) else ch for ch in seen)
 
-    With ``isolated``, a span is kept only when no digit is joined to it by separators on
-    either side ("2026-12-08" alone, or in a list of dates; not "2026-12-08-55"): spans are
-    dropped until the rest are isolated from every digit left.
+
+def _is_mark(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] in "PS" and category != "Sc" and ch not in _NOT_MARKS
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without overlaps (the first, longest one kept)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not out or start >= out[-1][1]:
+            out.append((start, end))
+    return out
+
+
+def _protect(seen: str, spans: list[tuple[int, int]]) -> str:
+    """``seen`` with the spans (times, dates, amounts) turned into barriers no run crosses.
+
+    A span is kept only when no other digit is joined to it by spaces and marks, directly or
+    through other kept spans: "2026-12-08" or "7:00" alone, "7:00-19:00", a list of dates are
+    kept; "2026-12-08-55" and "12:34:56:78:90" are runs. One pass over the clusters of digits
+    and spans joined as a run joins its groups.
     """
-    while spans:
-        blocked = _block(seen, spans)
-        if not isolated:
-            return blocked
-        alone = [(s, e) for s, e in spans if _isolated(blocked, s, e)]
-        if alone == spans:
-            return blocked
-        spans = alone
-    return seen
+    if not spans:
+        return seen
+    blocked = _block(seen, spans)
+    joined = _joined(blocked)
+    tainted = [cluster.span() for cluster in _CLUSTER.finditer(joined) if re.search(r"\d", cluster.group(0))]
+    kept, i = [], 0
+    for start, end in spans:  # both sorted: one walk
+        while i < len(tainted) and tainted[i][1] <= start:
+            i += 1
+        if not (i < len(tainted) and tainted[i][0] <= start < tainted[i][1]):
+            kept.append((start, end))
+    return _block(seen, kept)
 
 
-def _block(seen: str, spans: list[tuple[int, int]]) -> str:
+def _block(seen: str, spans: list[tuple[int, int]], barrier: str = _BARRIER) -> str:
     chars = list(seen)
     for start, end in spans:
-        chars[start:end] = _BARRIER * (end - start)
+        chars[start:end] = barrier * (end - start)
     return "".join(chars)
-
-
-def _isolated(seen: str, start: int, end: int) -> bool:
-    """No digit reached from the span through spaces and marks alone, on either side."""
-    before = seen[max(0, start - 64):start].rstrip(_GAP_CHARS)
-    after = seen[end:end + 64].lstrip(_GAP_CHARS)
-    return not (before[-1:].isdigit() or after[:1].isdigit())
 
 
 def _number_label(span: str, digits: str) -> str:

@@ -364,6 +364,8 @@ UNCHANGED = [
     "¿atienden el sábado a las 8:00 a. m.?",
     "de 7:00 a. m. a 7:00 p. m., y a las 19:00 cierran",
     "abren a las 7 y cierran a las 19",
+    "lunes a viernes 7:00-19:00, sábados 8:00-13:00",
+    "el 50% de 200 y 300 usuarios",
     "el 8 de diciembre es festivo",
     "el 8 de diciembre de 2026 no hay atención",
     "la factura del 2026-11-30 y la del 30/11/2026",
@@ -469,3 +471,12 @@ def test_other_ways_of_writing_a_number_are_masked(written):
     masked = mask(f"mi número {written} gracias")
     assert masked.startswith("mi número [") and masked.endswith("] gracias"), masked
     assert not re.search(r"\d", masked), masked
+
+
+@pytest.mark.parametrize("written", [
+    "300:123:4567", "12:34:56:78:90", "[300] 123-4567", "«300» «123» «4567»", "300=123=4567", "3🙂0🙂0🙂1🙂2🙂3",
+    "2026-12-08-55-12", "7:00 3001234567",
+])
+def test_any_punctuation_or_symbol_between_digits_joins_them(written):
+    masked = mask(f"dato {written} fin")
+    assert not re.search(r"\d{2}", re.sub(r"[^\d]", "", masked)), masked
