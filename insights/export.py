@@ -100,7 +100,10 @@ def write(report: Report, out_dir: Path | str) -> list[Path]:
     if not report_html.CHART_JS.exists():
         raise FileNotFoundError(f"{report_html.CHART_JS} is missing: run make setup (npm ci in web/)")
     var = (ROOT / "var").resolve()
-    private_dir(out, tighten=out.resolve() == var or var in out.resolve().parents)
+    in_var = out.resolve() == var or var in out.resolve().parents
+    if in_var:
+        private_dir(var, tighten=True)
+    private_dir(out, tighten=in_var)
     write_private(out / "chart.umd.js", report_html.CHART_JS.read_bytes())
     write_private(out / "report-charts.js", report_html.CHARTS_JS.read_bytes())
     page = write_private(out / "report.html", report_html.render(report))

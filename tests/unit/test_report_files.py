@@ -312,3 +312,19 @@ def test_a_supervisor_reads_the_same_conversations_masked_in_the_desk(written, t
     chunks = [html.unescape(t) for page in pages for t in re.split(r"<[^>]*>", page)]
     found = [(kind, written_as) for kind, value, written_as, _ in cases for chunk in chunks if leaks(kind, value, chunk)]
     assert found == []
+
+
+def test_the_default_report_folder_and_var_are_made_private(tmp_path, monkeypatch):
+    root = tmp_path / "proyecto"
+    (root / "var" / "report").mkdir(parents=True)
+    (root / "var").chmod(0o755)
+    (root / "var" / "report").chmod(0o755)
+    monkeypatch.setattr(export, "ROOT", root)
+    chart = tmp_path / "chart.umd.js"
+    chart.write_text("/* Chart.js */", encoding="utf-8")
+    monkeypatch.setattr(report_html, "CHART_JS", chart)
+    built = Report(DAY, DAY, "prueba", datetime.now(BOGOTA), {"conversations": 0}, {}, [], [], {})
+    monkeypatch.setattr(report_html, "render", lambda _report: "<html></html>")
+    export.write(built, root / "var" / "report")
+    assert stat.S_IMODE((root / "var").stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / "var" / "report").stat().st_mode) == 0o700
