@@ -403,6 +403,15 @@ def write_private(path: Path | str, data: str | bytes, encoding: str = "utf-8") 
     return Path(path)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without invisible control characters (C0 but tab and line breaks, DEL, C1) and
+    non-characters; the line and paragraph separators (U+2028, U+2029) as line breaks."""
+    return _CONTROLS.sub("", text).replace("\u2028", "\n").replace("\u2029", "\n")
+
+
 def printable(text: str | None) -> str:
     """One line: format characters (Cf: zero-width, bidi controls), lone surrogates and
     non-characters removed; control characters (C0, C1, DEL), private-use and unassigned code
@@ -424,4 +433,4 @@ def _noncharacter(ch: str) -> bool:
 
 
 __all__ = ["EMAIL", "PHONE", "DOCUMENT", "mask", "normalise", "has_personal_data", "published_contacts",
-           "csv_cell", "csv_row", "printable", "private_dir", "open_private", "write_private"]
+           "csv_cell", "csv_row", "printable", "without_controls", "private_dir", "open_private", "write_private"]

@@ -75,7 +75,7 @@ import yaml
 from helpdesk.catalogue import ANSWER_LABELS
 from helpdesk.handoff import button_titles, payload_text
 from helpdesk.loader import load_schedule, schedule_path_from_env
-from helpdesk.privacy import mask, published_contacts
+from helpdesk.privacy import mask, published_contacts, without_controls
 from helpdesk.schedule import Schedule
 from helpdesk.text import normalize
 from helpdesk.triage import SERVICE_LABELS
@@ -573,11 +573,11 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     misunderstood = []
     for sender, event_id, ts, _intent in tally.not_understood:
         text, guess = texts.get(event_id, ("", None))
-        misunderstood.append(NotUnderstood(sender, clock.local(ts), mask(text, published), guess))
+        misunderstood.append(NotUnderstood(sender, clock.local(ts), _shown(text, published), guess))
     criticals = sorted(tally.criticals, key=lambda c: (not c.after_hours, c.moment))
     for critical in criticals:
         # No description asked (a first message that settled it): the message itself.
-        critical.description = mask(critical.description or texts.get(critical.event_id, ("", None))[0], published)
+        critical.description = _shown(critical.description or texts.get(critical.event_id, ("", None))[0], published)
 
     tables: dict[str, Table] = {}
     conv_total = len({sender for convs in tally.day_conversations.values() for sender in convs})
@@ -733,6 +733,12 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     return report
 
 
+def _shown(text: str | None, published: frozenset[str]) -> str:
+    """What the report shows of a message: masked (the published contacts kept), without the
+    invisible control characters (format and bidi ones are gone with the masking)."""
+    return without_controls(mask(text, published))
+
+
 def _round(value: float | None) -> float | str:
     return "" if value is None else round(value, 1)
 
@@ -796,11 +802,11 @@ def _lines(rows: list[tuple[float, str]], schedule: Schedule, published: frozens
         if event.get("event") == "bot":
             titles = button_titles(event)
             if text:  # the company's contacts stay; anything a customer typed that it echoes does not
-                lines.append(Line(moment, "asistente", mask(text, published)))
+                lines.append(Line(moment, "asistente", _shown(text, published)))
             continue
         if not text or text.startswith("EXTERNAL:"):
             continue
-        shown = mask(payload_text(text, event, titles) if text.startswith("/") else text, published)
+        shown = _shown(payload_text(text, event, titles) if text.startswith("/") else text, published)
         lines.append(Line(moment, "cliente", shown))
     return lines
 

@@ -160,6 +160,8 @@ def test_no_planted_value_survives_in_any_file(written):
 def test_the_transcripts_and_the_tables_carry_the_masked_messages(written):
     cases, files, _, built, _ = written
     page = files["report.html"].read_text(encoding="utf-8")
+    hidden = [ch for ch in CONTROLS + BIDI + OTHER_INVISIBLE if ch not in "\n\t\r\ue000" and ch in page]
+    assert hidden == []  # no control, format or bidi character in what a supervisor reads
     assert "[teléfono]" in page and "[documento]" in page and "[correo]" in page
     assert "(57) 318 717 49 37" in page  # the company's own number stays
     assert len(built.not_understood) > 100 and built.summary["critical"] > 30
