@@ -59,9 +59,19 @@ class ClauseSplitter(GraphComponent):
         return out
 
 
+# A message read as one of these (no request of its own: "gracias, ¿y el correo?", "jajaja
+# se me cayó el café… ¿cuál era el correo?") whose part asks something answerable with at
+# least this confidence is that request: the part's intent becomes the message's, so the
+# rules route it to the answer (the original intent stays in the ranking).
+NOT_A_REQUEST = frozenset({"greet", "goodbye", "thank", "out_of_scope", "nlu_fallback", "affirm", "deny",
+                           "inform", "bot_challenge"})
+PROMOTE_MIN_CONFIDENCE = 0.8
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ClauseCollector(GraphComponent):
-    """Moves the parts' readings into their message's ``clauses`` and drops the parts."""
+    """Moves the parts' readings into their message's ``clauses`` and drops the parts; a
+    message with no request of its own takes the request one of its parts makes."""
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -93,4 +103,19 @@ class ClauseCollector(GraphComponent):
                 "entities": [{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in message.get(ENTITIES) or []],
             }
             parent.set(CLAUSES, (parent.get(CLAUSES) or []) + [reading], add_to_output=True)
+        for message in kept:
+            self._promote(message)
         return kept
+
+    @staticmethod
+    def _promote(message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if intent.get("name") not in NOT_A_REQUEST:
+            return
+        from helpdesk.clauses import ANSWERABLE, is_question
+
+        for part in message.get(CLAUSES) or []:
+            if part["intent"] in ANSWERABLE and part["confidence"] >= PROMOTE_MIN_CONFIDENCE and is_question(part["text"]):
+                message.set(INTENT, {"name": part["intent"], "confidence": part["confidence"]}, add_to_output=True)
+                message.set("intent_from_part", {"text": part["text"], "message_intent": intent}, add_to_output=True)
+                return

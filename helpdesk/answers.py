@@ -554,10 +554,12 @@ def no_answer_critical_answer(schedule: Schedule, now: datetime) -> Answer:
 def no_answer_answer(schedule: Schedule, now: datetime, tried: Sequence[str]) -> Answer:
     """A channel did not answer: the other channels open now, or when they open and the e-mail."""
     now = schedule.local(now)
-    others = [c for c in schedule.open_channels("support", now) if not c.always_open and c.id not in tried]
+    open_now = [c for c in schedule.open_channels("support", now) if not c.always_open]
+    others = [c for c in open_now if c.id not in tried] or open_now
     if others:
         return Answer("no_answer_open", {"open_channels": open_lines(schedule, others, now)})
-    return Answer("no_answer_closed", {"next_opening": next_support_opening(schedule, now),
+    return Answer("no_answer_closed", {"closed_reason": closed_reason(schedule, now),
+                                       "next_opening": next_support_opening(schedule, now),
                                        "email": email_contact(schedule)})
 
 

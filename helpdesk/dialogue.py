@@ -45,7 +45,7 @@ from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
 from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
 from helpdesk.schedule import Schedule
-from helpdesk.text import words
+from helpdesk.text import word_spans, words
 from helpdesk.triage import extract_case_number
 from helpdesk.understanding import detect_service, requested_channels, values_in_text
 
@@ -587,19 +587,39 @@ def never_contacted(text: str) -> bool:
     return any(0 <= d.start - n.end <= 2 for n in lex.find("never", tokens) for d in done)
 
 
+def supervisor_done(text: str) -> bool:
+    """The supervisor already had the case: the supervisor named together with a contact
+    done (table ``contact_past``: "hablé", "le escribí", "escalé") within four words before
+    it, or a negation within three words after it ("el supervisor no me resuelve", "ni el
+    supervisor")."""
+    lex = lexicon()
+    spans = word_spans(text)
+    tokens = [w for w, _, _ in spans]
+    negators = {p[0] for p in lex.tables["negator"] if len(p) == 1}
+    for hit in lex.find("supervisor", tokens):
+        if any(0 <= hit.start - c.end <= 4 for c in lex.find("contact_past", tokens)):
+            return True
+        after = tokens[hit.end: hit.end + 3]
+        before = tokens[max(0, hit.start - 2): hit.start]
+        if any(w in negators for w in after) or "ni" in before or lex.has("escalation_still", after):
+            return True
+    return False
+
+
 def escalation_level_for(intent: str, text: str) -> str:
     """Which level fits. The classifier tells a first escalation (``request_escalation``:
     the supervisor) from one past the supervisor (``escalate_to_coordinator``); the text
-    modifies it only where it names the level: support never contacted (table
-    ``never_contacted``) goes to support first, and a customer who asks for the
-    supervisor by name and not for the coordinator gets the supervisor."""
-    tokens = _tokens(text)
+    modifies it where it names the level: support never contacted goes to support first;
+    the coordinator named, or the supervisor named as already tried, is the coordinator;
+    the supervisor named as the one wanted is the supervisor."""
     named = requested_channels([], text)
     if never_contacted(text):
         return "support_group"
-    if intent == "escalate_to_coordinator" or "coordinator" in named or lexicon().has("supervisor_done", tokens):
+    if "coordinator" in named or supervisor_done(text):
         return "coordinator"
-    return "supervisor"
+    if "supervisor" in named:
+        return "supervisor"
+    return "coordinator" if intent == "escalate_to_coordinator" else "supervisor"
 
 
 def _escalation(turn: Turn) -> Reply:
