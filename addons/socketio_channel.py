@@ -19,7 +19,15 @@ address a website conversation.
 Rooms are named by the conversation id, as in Rasa, so messages pushed through
 Rasa's HTTP API with ``output_channel=socketio`` (the agent desk) still reach the
 customer. Several Rasa instances must share ``SOCKETIO_SESSION_SECRET``; without it a
-random one is made per process (conversations then start afresh after a restart).
+random one is made per process (conversations then start afresh after a restart; ``make
+run`` keeps one in var/secrets/, and ``addons/rasa_run.py`` requires it when Rasa listens
+beyond loopback). A value that is set must be a real secret (helpdesk/secret_policy.py:
+32 characters or more, not a published demo value), or Rasa does not start.
+
+Message size: a socket.io message may be up to ``MAX_MESSAGE_BYTES`` (8 MiB), like a large
+REST body, so a 1 MB message reaches the assistant and gets the same polite answer as over
+REST (the NLU reads its first characters only: addons/message_guard.py). Python-socketio's
+default (1 MB) and Sanic's websocket frame limit (1 MiB) closed the socket with no answer.
 """
 
 from __future__ import annotations
@@ -40,15 +48,21 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
+from helpdesk.secret_policy import SecretError, secret_problem
+
 logger = logging.getLogger(__name__)
 
 CONVERSATION_PREFIX = "web-"
 SECRET_ENV = "SOCKETIO_SESSION_SECRET"
 _SIGNATURE_CHARS = 32
+MAX_MESSAGE_BYTES = 8 * 2 ** 20
 
 
 def _secret() -> bytes:
     value = os.environ.get(SECRET_ENV, "")
+    problem = secret_problem(SECRET_ENV, value) if value else None
+    if problem:
+        raise SecretError(f"Rasa cannot start: {problem}")
     if not value:
         logger.warning(
             "%s is not set: socket.io sessions are signed with a random secret of this process "
@@ -82,13 +96,22 @@ def new_conversation_id() -> str:
     return f"{CONVERSATION_PREFIX}{uuid.uuid4().hex}"
 
 
+class LargeMessageSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint that also lets Sanic read websocket frames of ``MAX_MESSAGE_BYTES``."""
+
+    def register(self, app: Any, options: dict[str, Any]) -> None:
+        # Read by Sanic when the server starts, after the channels are registered.
+        app.config.WEBSOCKET_MAX_SIZE = max(int(app.config.WEBSOCKET_MAX_SIZE or 0), MAX_MESSAGE_BYTES)
+        super().register(app, options)
+
+
 class SignedSocketIOInput(SocketIOInput):
     """socket.io input whose session ids are signed by the server (same name: ``socketio``)."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         secret = _secret()
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
-        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_MESSAGE_BYTES)
+        socketio_webhook = LargeMessageSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         # socket id -> the conversation this socket was confirmed for
         confirmed: dict[str, str] = {}

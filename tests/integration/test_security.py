@@ -13,6 +13,7 @@ import requests
 from tests.conftest import ROOT
 from tests.integration.harness import model_components, texts, turns
 from tests.integration.services import can_connect, listening_addresses, non_loopback_addresses
+from tests.socketio_customer import SocketCustomer
 from tools import stack
 from tools.published import MAIN_LINE
 
@@ -131,6 +132,23 @@ def test_a_100_kb_message_gets_a_polite_answer(main):
     answer = texts(response.json())
     assert "muy largo" in answer and "2000 caracteres" in answer, answer
     assert MAIN_LINE in texts(main.rasa.say(sender, "¿cuál es el teléfono de soporte?"))
+
+
+def test_a_1_mb_message_over_socketio_gets_the_same_polite_answer_as_over_rest(main):
+    """Python-socketio's 1 MB packet limit and Sanic's 1 MiB frame limit dropped the socket with
+    no answer; addons/socketio_channel.py admits messages up to 8 MiB, so the NLU's cap answers."""
+    big = "hola " * 200_000  # 1 000 000 characters
+    over_rest = texts(main.rasa.say(f"it-mb-{uuid.uuid4().hex[:8]}", big))
+    assert "muy largo" in over_rest, over_rest
+    customer = SocketCustomer(main.rasa.url)
+    try:
+        customer.send(big)
+        over_socket = customer.wait_for("muy largo", timeout=120)
+        assert over_socket in over_rest and customer.sio.connected
+        customer.say("¿cuál es el teléfono de soporte?")
+        assert MAIN_LINE in customer.wait_for("601", timeout=60)
+    finally:
+        customer.close()
 
 
 # -- customer text stays out of INFO logs --------------------------------------------
