@@ -3,7 +3,7 @@
 Every server of the project reads its secrets from the environment and checks
 them with :func:`secret_problem` before it listens: the agent desk
 (``desk/config.py``), the Rasa server (``addons/rasa_run.py`` and the socket.io
-channel) and the action server (:func:`action_server_problems`). A secret is
+channel) and the action server (:func:`require_action_server_secrets`). A secret is
 refused when it is
 
 - missing or empty,
@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -93,31 +94,42 @@ def is_loopback_host(host: str) -> bool:
 def action_server_problems(environ: Mapping[str, str] = os.environ) -> list[str]:
     """What stops an action server from starting with this environment.
 
-    ``ACTION_SERVER_TOKEN`` is needed as soon as the server listens beyond loopback
-    (``SANIC_HOST``, which actions/__init__.py defaults to 127.0.0.1): then anyone
-    who reaches it could run actions with a made-up tracker. A token that is set
-    must be good in any case. ``DESK_WEBHOOK_SECRET`` is needed when a desk is
-    configured (``DESK_URL`` not "off") unless the desk runs in demo mode on loopback.
+    - ``ACTION_SERVER_TOKEN`` is needed as soon as the server listens beyond loopback
+      (``SANIC_HOST``, which actions/__init__.py defaults to 127.0.0.1): anyone who reaches
+      it could run actions with a made-up tracker. A token that is set must be good anyway.
+    - ``DESK_WEBHOOK_SECRET`` is needed when the desk (``DESK_URL``) is on another machine;
+      a value that is set must be good, except the demo secret of a desk in demo mode on
+      loopback (``make run`` without secrets). Unset with a desk on this machine, hand-offs
+      are refused by the desk and the customer gets the open channels.
     """
     problems = []
     token = environ.get("ACTION_SERVER_TOKEN", "")
     host = environ.get("SANIC_HOST", "127.0.0.1")
     if token or not is_loopback_host(host):
         problem = secret_problem("ACTION_SERVER_TOKEN", token)
-        if problem and not token:
-            problem += f" (the action server listens on {host}, beyond this machine)"
         if problem:
-            problems.append(problem)
+            problems.append(problem + ("" if token else f" (the action server listens on {host}, beyond this "
+                                                         "machine: Rasa must send the token, action_endpoint.token)"))
     desk_url = environ.get("DESK_URL", "http://127.0.0.1:5070").strip()
     if desk_url and desk_url.lower() not in ("off", "none", "disabled"):
         secret = environ.get("DESK_WEBHOOK_SECRET", "")
+        local_desk = is_loopback_host(urlsplit(desk_url).hostname or "")
         demo = environ.get("DESK_DEMO", "").strip().lower() in ("1", "true", "yes", "on", "si", "sí")
-        local_demo = demo and secret == "demo-desk-webhook" and is_loopback_host(urlsplit(desk_url).hostname or "")
-        if not local_demo:
+        if (secret or not local_desk) and not (demo and local_desk and secret == "demo-desk-webhook"):
             problem = secret_problem("DESK_WEBHOOK_SECRET", secret)
             if problem:
-                problems.append(problem + f" (or DESK_URL=off: no hand-off to the desk at {desk_url})")
+                problems.append(problem + f" (the secret of the desk at {desk_url}; DESK_URL=off: no desk)")
     return problems
+
+
+def require_action_server_secrets(environ: Mapping[str, str] = os.environ) -> None:
+    """Stop the action server (exit code 2, the reasons on stderr) when ``action_server_problems``
+    finds any. Called where the action server starts (actions/__init__.py)."""
+    problems = action_server_problems(environ)
+    if problems:
+        print("The action server cannot start:\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr,
+              flush=True)
+        raise SystemExit(2)
 
 
 # ------------------------------------------------------------ a secret kept in a file

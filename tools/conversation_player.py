@@ -250,6 +250,7 @@ class ClockedStack:
         self.endpoints = endpoints
         self.rasa_env = dict(rasa_env or {})
         self.secret = secrets.token_urlsafe(24)
+        self.action_token = secrets.token_urlsafe(32)  # ACTION_SERVER_TOKEN: Rasa sends it, the action server checks it
         self.use_desk = desk
         self.queue_timeout = queue_timeout
         self.desk_db = self.tmp / "desk" / "desk.db"
@@ -271,12 +272,15 @@ class ClockedStack:
             self.actions = stack.start_actions(self.action_port, self.logs, {
                 "ASSISTANT_NOW": moment, "ASSISTANT_NOW_FILE": str(self.action_clock),
                 "DESK_URL": self.desk_url if self.use_desk else "off", "DESK_WEBHOOK_SECRET": self.secret,
+                "ACTION_SERVER_TOKEN": self.action_token,
             })
             endpoints = self.endpoints or stack.write_endpoints(
-                self.tmp / "endpoints.yml", self.action_port, tracker_store=self.tracker_store)
+                self.tmp / "endpoints.yml", self.action_port, tracker_store=self.tracker_store,
+                action_token=self.action_token)
             env = {"SANIC_WORKERS": "1", **self.rasa_env}
-            if self.endpoints is not None:
+            if self.endpoints is not None:  # e.g. deploy/endpoints.scale-out.yml: ${ACTION_SERVER_URL}, ${…_TOKEN}
                 env.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.action_port}/webhook")
+                env.setdefault("ACTION_SERVER_TOKEN", self.action_token)
             self.rasa = start_clocked_rasa(self.rasa_port, endpoints, self.logs, self.rasa_clock, env, self.token)
         except BaseException:
             self.stop()

@@ -40,6 +40,8 @@ PRIVATE_FILES = ("tracker.db", "tracker.db-wal", "tracker.db-shm", "tracker.db-j
                  "desk.db", "desk.db-wal", "desk.db-shm", "desk.db-journal", "endpoints.run.yml")
 WEB_SERVER = ROOT / "web" / "server.py"
 DEFAULT_WEB_PORT = 8080
+# `make run` keeps the key that signs the website chat's sessions here (0600 in a 0700 folder).
+SOCKETIO_SECRET_FILE = VAR / "secrets" / "socketio_session_secret"
 
 
 def free_port() -> int:
@@ -273,7 +275,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     ($WEB_PORT, default 8080) pointing at this Rasa server ($RASA_PUBLIC_URL overrides)
     and the agent desk on ``desk_port`` ($DESK_PORT, default 5070)."""
     private_var()
-    token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+    token = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32)
     web_port = web_port or web_port_from_env()
     desk_port = desk_port or int(os.environ.get("DESK_PORT", 5070))
     desk_env = desk_settings(desk_port) if desk else {"DESK_URL": "off"}
@@ -281,7 +283,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     # action server, and the key that signs the website chat's session ids.
     # With the caller's own endpoints file, the action server checks a token only if the
     # caller sets one (that file must then carry it).
-    action_token = os.environ.get("ACTION_SERVER_TOKEN") or (secrets.token_urlsafe(24) if endpoints is None else "")
+    action_token = os.environ.get("ACTION_SERVER_TOKEN") or (secrets.token_urlsafe(32) if endpoints is None else "")
     socket_secret = os.environ.get("SOCKETIO_SESSION_SECRET") or secrets.token_hex(32)
     env = {**desk_env, "SOCKETIO_SESSION_SECRET": socket_secret, **(env or {})}
     if action_token and "ACTION_SERVER_TOKEN" not in env:
@@ -326,6 +328,17 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path = 
     return Stack(actions, rasa, token, web=page, desk=desk_service)
 
 
+def keep_session_secret(path: Path = SOCKETIO_SECRET_FILE) -> str:
+    """`make run` / `make serve`: SOCKETIO_SESSION_SECRET from the environment, else the key kept
+    in ``path`` (made on the first run), so that a restart keeps the website chat's conversations
+    (a customer waiting for an agent keeps the hand-off). Put in the environment of this process."""
+    from helpdesk.secret_policy import stored_secret
+
+    value = os.environ.get("SOCKETIO_SESSION_SECRET") or stored_secret(path)
+    os.environ["SOCKETIO_SESSION_SECRET"] = value
+    return value
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -340,6 +353,10 @@ def main() -> int:
     print(f"[run] starting the action server (:{args.action_port}), Rasa (:{args.rasa_port}) and the web page "
           f"(:{args.web_port}); loading the model takes about 20 seconds…", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the servers too, as Ctrl-C does
+    if not os.environ.get("SOCKETIO_SESSION_SECRET"):
+        keep_session_secret()
+        print(f"[run] website chat sessions signed with the key kept in {SOCKETIO_SECRET_FILE.relative_to(ROOT)} "
+              "(restarts keep the conversations)", flush=True)
     try:
         stack = start_stack(args.rasa_port, args.action_port, web_port=args.web_port)
     except KeyboardInterrupt:

@@ -191,11 +191,14 @@ class Cluster:
         self.redis = Redis()
         self.redis.start()
         action_port = stack.free_port()
+        # deploy/endpoints.scale-out.yml sends ${ACTION_SERVER_TOKEN}; the action server checks it.
+        action_token = secrets.token_urlsafe(32)
         with without_env("SANIC_HOST"):
-            self.actions = stack.start_actions(action_port, self.logs, {"ASSISTANT_NOW": ASSISTANT_NOW, "DESK_URL": "off"}, wait=False)
+            self.actions = stack.start_actions(action_port, self.logs, {"ASSISTANT_NOW": ASSISTANT_NOW, "DESK_URL": "off",
+                                                                        "ACTION_SERVER_TOKEN": action_token}, wait=False)
         stack.wait_until_ready(self.actions, "/health", timeout=60)
         env = {**self.postgres.env(), **self.redis.env(),
-               "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
+               "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook", "ACTION_SERVER_TOKEN": action_token}
         # The instances load the model side by side, as pods of one deployment do.
         for _ in range(self.instances):
             service = stack.start_rasa(stack.free_port(), SCALE_OUT_ENDPOINTS, self.logs, env=env,

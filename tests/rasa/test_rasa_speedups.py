@@ -438,6 +438,8 @@ def test_fine_tuning_loads_with_rasas_own_code():
 def test_the_server_with_the_switch_off_runs_on_rasas_own_code_and_answers(tmp_path):
     """ASSISTANT_RASA_SPEEDUPS=off: the Rasa server says so at start-up and a guided conversation
     goes on as usual, on Rasa's own code (shipped tracker store, action server, rules)."""
+    import secrets
+
     import requests
 
     from tools import stack
@@ -449,7 +451,9 @@ def test_the_server_with_the_switch_off_runs_on_rasas_own_code_and_answers(tmp_p
     actions = stack.start_actions(action_port, tmp_path / "logs", {"ASSISTANT_NOW": "2026-12-05T20:00"})
     rasa = None
     try:
-        rasa = stack.start_rasa(stack.free_port(), endpoints, tmp_path / "logs", env={"ASSISTANT_RASA_SPEEDUPS": "off"})
+        token = secrets.token_urlsafe(32)  # --enable-api needs a real token (addons/rasa_run.py)
+        rasa = stack.start_rasa(stack.free_port(), endpoints, tmp_path / "logs", env={"ASSISTANT_RASA_SPEEDUPS": "off"},
+                                auth_token=token)
 
         def say(text: str) -> str:
             reply = requests.post(f"{rasa.url}/webhooks/rest/webhook", json={"sender": "off-1", "message": text},

@@ -30,8 +30,11 @@ def test_the_entry_point_hands_the_token_to_rasa_as_one_argument(tmp_path):
     fake.mkdir()
     (fake / "__init__.py").write_text("")
     (fake / "__main__.py").write_text("import sys\ndef main():\n    print(sys.argv[1:])\n")
+    token = "-Xy_z9" + "k3Jq8vR2mN5pL7wT1sZ4bC6dF0gH9aE"  # long enough for addons/rasa_run.py's check
     result = subprocess.run(
-        [sys.executable, "-m", "addons.rasa_run", "run", "--enable-api"], cwd=ROOT, capture_output=True, text=True,
-        env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "RASA_AUTH_TOKEN": "-Xy_z9", "PATH": "/usr/bin:/bin"}, timeout=60,
+        [sys.executable, "-m", "addons.rasa_run", "run", "--enable-api", "--interface", "127.0.0.1"], cwd=ROOT,
+        capture_output=True, text=True, timeout=60,
+        env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "RASA_AUTH_TOKEN": token, "PATH": "/usr/bin:/bin"},
     )
-    assert result.stdout.strip() == "['run', '--enable-api', '--auth-token=-Xy_z9']", result.stderr
+    assert result.stdout.strip() == f"['run', '--enable-api', '--interface', '127.0.0.1', '--auth-token={token}']", (
+        result.stderr)

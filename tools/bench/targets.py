@@ -63,7 +63,7 @@ def start_target(key: str, label: str, model: Path, endpoints: Path, credentials
     """Start a Rasa server (without waiting for it: see ``wait_ready``)."""
     if speedups not in ("on", "off"):
         raise ValueError(f"speedups must be 'on' or 'off', not {speedups!r}")
-    token = secrets.token_urlsafe(16)
+    token = secrets.token_urlsafe(32)  # addons/rasa_run.py refuses a token under 32 characters
     service = stack.start_rasa(stack.free_port(), endpoints, logs,
                                env={"SANIC_WORKERS": str(workers), SWITCH_ENV: speedups},
                                credentials=credentials, model=model, auth_token=token, wait=False)
