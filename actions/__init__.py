@@ -4,7 +4,7 @@ Start the server from the project root:
 
     python -m rasa_sdk --actions actions
 
-Importing this package is the server's start. Three deliberate start-up steps
+Importing this package is the server's start. Four deliberate start-up steps
 happen here, and nowhere else at import time:
 
 1. The action server listens on loopback unless SANIC_HOST says otherwise
@@ -13,7 +13,9 @@ happen here, and nowhere else at import time:
    (data/nlu/lexicon.yml and synonyms.yml). An invalid file stops the server with
    a message naming the file, the key and what is allowed, rather than letting it
    answer with wrong hours.
-3. With ACTION_SERVER_TOKEN set, every call to /webhook must carry that token
+3. Its secrets are checked (helpdesk/secret_policy.py): beyond loopback it needs
+   ACTION_SERVER_TOKEN, and a secret that is set must be a real one.
+4. With ACTION_SERVER_TOKEN set, every call to /webhook must carry that token
    (Rasa sends it from ``action_endpoint: token:``): anyone else who reaches the
    server cannot run actions with a made-up tracker.
 """
@@ -23,6 +25,8 @@ import os
 os.environ.setdefault("SANIC_HOST", "127.0.0.1")
 
 from actions.runtime import require_token, startup_check  # noqa: E402
+from helpdesk.secret_policy import require_action_server_secrets  # noqa: E402
 
 startup_check()
+require_action_server_secrets()
 require_token()

@@ -4,7 +4,7 @@ Each server refuses to start, with a message naming the variable, when a secret 
 missing, shorter than 32 characters or a published demo value: the desk (its own process),
 the Rasa server as ``make run`` and the README start it (``python -m addons.rasa_run run``,
 checked before Rasa reads its arguments: a stand-in for Rasa records whether it was
-reached), and the action server (the rules; see the strict xfail below). ``make run`` keeps
+reached), and the action server (actions/__init__.py). ``make run`` keeps
 the socket.io session key in a 0600 file under var/ and reuses it. The scale-out endpoints
 carry the action server's token and no command line shows a token.
 """
@@ -217,8 +217,6 @@ def test_the_action_server_starts_where_no_secret_is_needed(env):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="needs `require_action_server_secrets()` called in actions/__init__.py, "
-                                       "which is being rewritten by another change (issue 19, part B)")
 def test_the_action_server_refuses_to_start_beyond_loopback_without_its_token():
     """Importing the actions package is the action server's start (actions/__init__.py)."""
     env = stack.base_env({"SANIC_HOST": "0.0.0.0"})
