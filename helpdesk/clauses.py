@@ -81,7 +81,8 @@ ANSWERABLE = frozenset({
     "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
     "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
 })
-CLAUSE_MIN_CONFIDENCE = 0.6
+CLAUSE_MIN_CONFIDENCE = 0.6    # a part with the message's own intent
+OTHER_MIN_CONFIDENCE = 0.8     # a part asking something else, answered on its own
 CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
 
 
@@ -118,7 +119,7 @@ def questions_asked(message: Message, critical: Callable[[Message], bool | None]
         if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
                 or len(words(part.text)) < words_needed:
             continue
-        if not is_question(part.text) and part.intent != main:
+        if part.intent != main and (not is_question(part.text) or part.confidence < OTHER_MIN_CONFIDENCE):
             continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
         if parts and parts[-1].intent == part.intent:
             last = parts[-1]

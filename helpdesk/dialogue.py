@@ -281,7 +281,7 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
 # A sentence read as critical on its own decides only when it is read confidently and the
 # whole message leans that way too (a misread sentence of a letter does not).
 SENTENCE_CRITICAL_MIN = 0.8
-WHOLE_CRITICAL_SUPPORT = 0.1
+WHOLE_CRITICAL_SUPPORT = 0.3
 
 
 def reading_of(message: Message) -> PriorityReading:
@@ -530,6 +530,11 @@ def _hours_reply(turn: Turn, intent: str, channels: list[str], mention: DateMent
             mention = DateMention(day=min(openings).date())
     if intent == "ask_open_now" and mention is None and len(regular) == 1:
         mention = DateMention(day=now.date())  # "¿me atienden por correo ahorita?": that channel today
+    if mention is not None and mention.weekday is not None and mention.day is None \
+            and lex.has("weekdays_general", tokens):
+        mention = None  # "en días hábiles y los sábados": the whole week
+        answer = answers.hours_week_answer(schedule, regular, now)
+        return turn.reply(answer, "hours", tuple(regular) or answers.SUPPORT_CHANNELS)
     if mention is not None and mention.weekday is not None and mention.day is None:
         answer = answers.hours_weekday_answer(schedule, regular, mention.weekday, now)
         return turn.reply(answer, "hours", tuple(regular))

@@ -12,7 +12,7 @@ Words are not code. Two files of Rasa training data hold them:
   features, so the classifier sees the same cues.
 
 Matching is on folded words (``helpdesk.text.words``: lowercase, no accents, ñ → n): a
-phrase matches a run of words, and a word of five letters or more also matches with one
+phrase matches a run of words, and a word of six letters or more also matches with one
 typo ("solucionó" = "solusiono"). No prefix stems and no regular expressions: a form the
 customers use is added to the data, where reviewers who do not code can read it.
 
@@ -34,7 +34,7 @@ from helpdesk.text import one_edit_apart, words
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON_FILE = ROOT / "data" / "nlu" / "lexicon.yml"
 SYNONYMS_FILE = ROOT / "data" / "nlu" / "synonyms.yml"
-TYPO_MIN_LENGTH = 5  # shorter words must be written exactly ("ayer", "caja" are not typos of each other)
+TYPO_MIN_LENGTH = 6  # shorter words must be written exactly ("marzo" is not a typo of "marco")
 
 
 class LexiconError(ValueError):
@@ -52,7 +52,7 @@ class Hit:
 
 
 def _word_matches(word: str, wanted: str) -> bool:
-    """Equal, or one typo away in a word of five letters or more — except a different last
+    """Equal, or one typo away in a word of six letters or more — except a different last
     letter, which in Spanish is another form of the word ("firmo" is not "firma")."""
     if word == wanted:
         return True

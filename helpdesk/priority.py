@@ -17,6 +17,8 @@ hypothetical          "¿qué hago si algún día se cae?"                 not a
 resolved              "ya funciona", "se restableció"                  not open: no
 past                  "ayer", "la semana pasada", with nothing         not open: no
                       ongoing ("desde", "todavía", "hoy")              decision
+future                "estamos planeando salir a producción el         not now: no
+                      próximo mes", with nothing ongoing               decision
 calm                  "no es urgente", "puede esperar", "solo a mí"    not critical
                       (unless negated: "no es solo a mí")
 third party           "el portal de la DIAN", "el banco", with none    not ours: no
@@ -133,6 +135,7 @@ def modifiers(text: str) -> dict[str, bool]:
         "hypothetical": lex.has("hypothetical", tokens),
         "resolved": lex.has("resolved", tokens),
         "past": lex.has("past", tokens) and not lex.has("ongoing", tokens),
+        "future": lex.has("future", tokens) and not lex.has("ongoing", tokens),
         "calm": _calm(text),
         "third_party": lex.has("third_party", tokens) and not ours,
     }
@@ -161,6 +164,8 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
         return PriorityReading(False, "calm", failing=failing)
     if says and facts["past"]:
         return PriorityReading(None, "past", failing=failing)
+    if says and facts["future"]:
+        return PriorityReading(None, "future", failing=failing)
     if says and facts["third_party"]:
         return PriorityReading(None, "third_party", failing=failing)
     return PriorityReading(True if says else None, failing=failing)

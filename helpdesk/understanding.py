@@ -57,9 +57,24 @@ def entity_values(entities: Iterable[Mapping[str, object]], entity: str) -> list
     return values
 
 
+def _without_titles(tokens: list[str]) -> list[str]:
+    """The words without a job title the customer gives of themselves ("en calidad de
+    Coordinadora de Talento Humano", "soy el supervisor de compras"): a title after a
+    phrase of the lexicon table ``self_title`` is not a channel asked for."""
+    lex = lexicon()
+    out = list(tokens)
+    for hit in lex.find("self_title", tokens):
+        for i in range(hit.end, min(hit.end + 2, len(out))):
+            out[i] = ""
+    return out
+
+
 def values_in_text(text: str, entity: str) -> list[str]:
     """Canonical values of one entity type named anywhere in the text."""
-    found = lexicon().values_in(_CANONICAL[entity], words(text))
+    tokens = words(text)
+    if entity == "channel":
+        tokens = _without_titles(tokens)
+    found = lexicon().values_in(_CANONICAL[entity], tokens)
     if entity == "channel" and "pqrsa" not in found and lexicon().values_in(_PQRSA_TYPES, words(text)):
         found.append("pqrsa")
     return found
