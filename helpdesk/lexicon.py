@@ -8,8 +8,11 @@ Words are not code. Two files of Rasa training data hold them:
   text the NLU did not annotate.
 - ``data/nlu/lexicon.yml``: lookup tables (``- lookup: <name>``) of cue words and phrases
   the core's structural rules need: hypotheticals, resolved or past events, explicit
-  yes/no, third parties, letter closings. The NLU's ``RegexFeaturizer`` uses them as
+  yes/no, third parties, contact kinds. The NLU's ``RegexFeaturizer`` uses them as
   features, so the classifier sees the same cues.
+- ``data/dialogue_words.yml``: the same kind of tables for the dialogue's readers only
+  (follow-ups, letters, the parts of a message, case numbers), under the key ``words`` so
+  that Rasa does not read these common words as features.
 
 Matching is on folded words (``helpdesk.text.words``: lowercase, no accents, ñ → n): a
 phrase matches a run of words, and a word of six letters or more also matches with one
@@ -33,6 +36,7 @@ from helpdesk.text import one_edit_apart, words
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON_FILE = ROOT / "data" / "nlu" / "lexicon.yml"
+WORDS_FILE = ROOT / "data" / "dialogue_words.yml"
 SYNONYMS_FILE = ROOT / "data" / "nlu" / "synonyms.yml"
 TYPO_MIN_LENGTH = 6  # shorter words must be written exactly ("marzo" is not a typo of "marco")
 
@@ -86,15 +90,18 @@ class Lexicon:
         self._by_length = {name: sorted(set(p), key=len, reverse=True) for name, p in {**tables, **values}.items()}
 
     @classmethod
-    def load(cls, lexicon_file: Path = LEXICON_FILE, synonyms_file: Path = SYNONYMS_FILE) -> Lexicon:
+    def load(cls, lexicon_file: Path = LEXICON_FILE, synonyms_file: Path = SYNONYMS_FILE,
+             words_file: Path = WORDS_FILE) -> Lexicon:
         tables: dict[str, list[tuple[str, ...]]] = {}
         values: dict[str, list[tuple[str, ...]]] = {}
-        for path, key, target in ((lexicon_file, "lookup", tables), (synonyms_file, "synonym", values)):
+        sources = ((lexicon_file, "nlu", "lookup", tables), (words_file, "words", "lookup", tables),
+                   (synonyms_file, "nlu", "synonym", values))
+        for path, top, key, target in sources:
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (OSError, yaml.YAMLError) as exc:
                 raise LexiconError(f"cannot read {path}: {exc}") from exc
-            for block in data.get("nlu") or []:
+            for block in data.get(top) or []:
                 if isinstance(block, dict) and key in block:
                     name = str(block[key])
                     target.setdefault(name, []).extend(_entries(block, key, path))
