@@ -81,6 +81,13 @@ ANSWERABLE = frozenset({
     "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
     "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
 })
+# Intents answered as one when parts of a message carry several of them: two ways of
+# escalating, of reporting a problem, of asking about hours are one question.
+FAMILIES = (
+    frozenset({"request_escalation", "escalate_to_coordinator"}),
+    frozenset({"report_problem", "report_critical_incident"}),
+    frozenset({"ask_opening_hours", "ask_open_now"}),
+)
 CLAUSE_MIN_CONFIDENCE = 0.6    # a part with the message's own intent
 OTHER_MIN_CONFIDENCE = 0.8     # a part asking something else, answered on its own
 CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
@@ -92,6 +99,10 @@ def part_of(clause: dict[str, Any]) -> Message:
     confidence = float(clause.get("confidence") or 0)
     ranking = tuple((r[0], float(r[1])) for r in clause.get("ranking") or () if r and r[0]) or ((intent, confidence),)
     return Message(intent, clause.get("text") or "", confidence, tuple(clause.get("entities") or ()), ranking)
+
+
+def _same_question(a: str, b: str) -> bool:
+    return a == b or any(a in family and b in family for family in FAMILIES)
 
 
 def is_question(text: str) -> bool:
@@ -121,12 +132,14 @@ def questions_asked(message: Message, critical: Callable[[Message], bool | None]
             continue
         if part.intent != main and (not is_question(part.text) or part.confidence < OTHER_MIN_CONFIDENCE):
             continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
-        if parts and parts[-1].intent == part.intent:
+        if parts and _same_question(parts[-1].intent, part.intent):
             last = parts[-1]
-            parts[-1] = replace(last, text=f"{last.text} {part.text}", entities=last.entities + part.entities)
+            intent = main if _same_question(main, last.intent) else last.intent
+            parts[-1] = replace(last, intent=intent, text=f"{last.text} {part.text}",
+                                entities=last.entities + part.entities)
         else:
             parts.append(part)
-    if len({p.intent for p in parts}) >= 2:
+    if len(parts) >= 2:
         return parts
     if len(parts) == 1 and message.intent != parts[0].intent and message.intent not in PROBLEM_INTENTS \
             and parts[0].intent not in PROBLEM_INTENTS and not critical(message):

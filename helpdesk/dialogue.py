@@ -39,7 +39,7 @@ from typing import Any
 from helpdesk import answers
 from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
-from helpdesk.clauses import part_of, questions_asked, split_parts
+from helpdesk.clauses import is_question, part_of, questions_asked, split_parts
 from helpdesk.dates import DateMention, read_date
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
@@ -73,9 +73,9 @@ OPTION_TITLES = {
     "ask_case_status": "Estado de mi solicitud",
 }
 DID_YOU_MEAN_MIN_CONFIDENCE = 0.05
-# A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure only when
-# the classifier sees an incident in it at least this much (or reads a problem).
-HYPOTHETICAL_MIN_SCORE = 0.2
+# A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure when it
+# names an outage (tables outage_words, stop_state) or the classifier sees one this much.
+HYPOTHETICAL_MIN_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,15 @@ def _asks_about_holidays(message: Message) -> bool:
     )
 
 
+def asks_procedure(message: Message, reading: PriorityReading) -> bool:
+    """A hypothetical about an outage ("¿qué hago si algún día se cae?"): it names one
+    (tables outage_words, stop_state) or the classifier sees one."""
+    tokens = _tokens(message.request)
+    lex = lexicon()
+    return reading.hypothetical and (lex.has("outage_words", tokens) or lex.has("stop_state", tokens)
+                                     or critical_score(message.understanding()) >= HYPOTHETICAL_MIN_SCORE)
+
+
 def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
     """What the message does, for the transition table."""
     intent = message.intent
@@ -247,9 +256,14 @@ def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
         # "la línea que atiende 24 horas", "el número de emergencias" — but "¿atienden 24 horas?"
         # asks about the hours, not for that line.
         return "priority_line"
-    if reading.hypothetical and (critical_score(message.understanding()) >= HYPOTHETICAL_MIN_SCORE
-                                 or set(message.understanding().first().split("+")) & set(PROBLEM_INTENTS)):
+    if asks_procedure(message, reading):
         return "hypothetical"  # "¿qué hago si algún día se cae?" — not "se lo doy por si acaso"
+    if intent in ("affirm", "deny") and requested_channels(list(message.entities), message.request) \
+            and not lexicon().starts_with("explicit_yes", tokens) and not lexicon().starts_with("explicit_no", tokens):
+        return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
+    if intent in ("ask_contact", "ask_opening_hours") and len(tokens) <= 5 and not is_question(message.request) \
+            and lex.starts_with("acknowledgement", tokens):
+        return "acknowledge"  # "ok, ya llamo", "listo, le escribo": a statement, not a question
     return intent
 
 
@@ -601,12 +615,16 @@ def supervisor_done(text: str) -> bool:
     spans = word_spans(text)
     tokens = [w for w, _, _ in spans]
     negators = {p[0] for p in lex.tables["negator"] if len(p) == 1}
+    def same_sentence(i: int, j: int) -> bool:  # no sentence end between words i < j
+        return not any(ch in ".;!?\n" for ch in text[spans[i][2]:spans[j][1]])
+
     for hit in lex.find("supervisor", tokens):
-        if any(0 <= hit.start - c.end <= 4 for c in lex.find("contact_past", tokens)):
+        if any(0 <= hit.start - c.end <= 4 and same_sentence(c.end - 1, hit.start) for c in lex.find("contact_past", tokens)):
             return True
-        after = tokens[hit.end: hit.end + 3]
+        after = [i for i in range(hit.end, min(hit.end + 3, len(tokens))) if same_sentence(hit.end - 1, i)]
         before = tokens[max(0, hit.start - 2): hit.start]
-        if any(w in negators for w in after) or "ni" in before or lex.has("escalation_still", after):
+        if any(tokens[i] in negators for i in after) or "ni" in before \
+                or lex.has("escalation_still", [tokens[i] for i in after]):
             return True
     return False
 
@@ -724,6 +742,28 @@ def is_vague(message: Message) -> bool:
     return unfinished or lex.has("vague_thing", tokens)
 
 
+UNCLEAR_GUESS_MIN = 0.3
+
+
+def _agreeing_guess(message: Message, turn: Turn) -> str | None:
+    """Below the NLU's threshold, the classifier's first guess is taken when what the
+    message names agrees with it: a level of escalation for an escalation, a channel for a
+    contact, a date for the hours, a request type for a PQRSA."""
+    ranked = [(i, c) for i, c in message.ranking if i != "nlu_fallback"]
+    if not ranked or ranked[0][1] < UNCLEAR_GUESS_MIN:
+        return None
+    guess = ranked[0][0]
+    named = requested_channels(list(message.entities), turn.text)
+    evidence = {
+        "request_escalation": bool({"supervisor", "coordinator"} & set(named)) or never_contacted(turn.text),
+        "escalate_to_coordinator": bool({"supervisor", "coordinator"} & set(named)),
+        "ask_contact": bool(named),
+        "ask_opening_hours": _mention(message, turn.schedule, turn.now.date()) is not None,
+        "submit_pqrsa": bool(values_in_text(turn.text, "request_type")),
+    }
+    return guess if evidence.get(guess) else None
+
+
 def _unclear(turn: Turn) -> Reply:
     """The NLU could not place the message: a reply to a pending question, a date or a
     channel named in a few words, else "¿Se refiere a …?", a request to rephrase, a person."""
@@ -740,6 +780,9 @@ def _unclear(turn: Turn) -> Reply:
         return _hours_for(turn, "ask_opening_hours", resolve_channels(message, topic)[0], mention)
     if requested_channels(list(message.entities), turn.text) and len(tokens) <= 6:
         return _contact(turn)
+    guess = _agreeing_guess(message, turn)
+    if guess is not None:
+        return _one(replace(message, intent=guess, confidence=0.0), topic, turn.schedule, turn.now, 0)
     if turn.misunderstood <= 1:
         options = [name for name, confidence in message.ranking
                    if name in OPTION_TITLES and confidence >= DID_YOU_MEAN_MIN_CONFIDENCE][:3]
@@ -787,4 +830,5 @@ TRANSITIONS: dict[tuple[str, str], Handler] = {
     ("*", "affirm"): _yes,
     ("*", "deny"): _no,
     ("*", "nlu_fallback"): _unclear,
+    ("*", "acknowledge"): _acknowledge,
 }

@@ -68,7 +68,7 @@ def decide(message: dialogue.Message, continuing: bool, slots: Mapping[str, Any]
     """What to answer to a problem report or to a reply of the triage."""
     known = known_so_far(message, continuing, slots, previous)
     if not continuing and not message.command and known.operation_blocked is None:
-        if dialogue.reading_of(message).hypothetical:
+        if dialogue.asks_procedure(message, dialogue.reading_of(message)):
             # "¿Qué pasa si se me cae el estampado en producción?": a question about the
             # procedure, answered with the 24/7 line for that case; nothing is down.
             return Turn(reply=dialogue.Reply(answers.priority_procedure_answer(schedule),
