@@ -77,10 +77,10 @@ from helpdesk.handoff import button_titles, payload_text
 from helpdesk.loader import load_schedule, schedule_path_from_env
 from helpdesk.privacy import mask, published_contacts, without_controls
 from helpdesk.schedule import Schedule
+from helpdesk.stats import percentile  # nearest rank: always a measured wait
 from helpdesk.text import normalize
 from helpdesk.triage import SERVICE_LABELS
 from insights.source import ROOT, SourceError, TrackerSource, open_desk_db
-from tools.bench.measure import percentile  # nearest rank: always a measured wait
 
 # Slots whose values the report reads (the rest of the events are only counted).
 SLOTS = (

@@ -1,18 +1,19 @@
-"""What the benchmark measures besides latency: CPU and memory of process trees, percentiles.
+"""What the benchmark measures besides latency: CPU and memory of process trees, percentiles
+(``helpdesk.stats.percentile``, the product's own definition, re-exported here).
 
-Standard library only, read from /proc (Linux). CPU is counted per process tree (a
+Standard library and the product's statistics only, read from /proc (Linux). CPU is counted per process tree (a
 server and every process it started), plus everything else on the machine, so a run on
 a shared machine says how much other jobs took during the measured window.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+
+from helpdesk.stats import percentile  # the product's definition: the report and the benchmark agree
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -127,16 +128,6 @@ class MemorySampler(threading.Thread):
         self._stop_event.set()
         self.join()
         return self.peak_mb
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100) of already sorted values: the smallest value
-    with at least q % of the values at or below it (always a measured value)."""
-    if not sorted_values:
-        return None
-    # q * n first: exact for whole q and n (0.07 * 100 is 7.000000000000001 in floats).
-    rank = max(1, min(len(sorted_values), math.ceil(q * len(sorted_values) / 100 - 1e-9)))
-    return sorted_values[rank - 1]
 
 
 def latency_summary(latencies_ms: list[float]) -> dict[str, float | None]:
