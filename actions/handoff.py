@@ -1,8 +1,13 @@
 """Hand-off to a human agent: when, the packet, and the desk's answer.
 
-A hand-off happens only during chat hours and only on the website widget
+A hand-off happens only during chat hours, only on the website widget
 (socket.io): an agent's replies are pushed to the widget, which the REST
-channel cannot receive, so REST customers are given the chat and the line.
+channel cannot receive, so REST customers are given the chat and the line —
+and only when an agent is on duty at the desk (signed in, not on a pause:
+``GET /api/presence``). With nobody on duty the customer is not queued: they
+are told so and given the line and the e-mail (``handoff_no_agent``). Queued,
+they are told the desk's expected wait (``handoff_queued``). A desk that does
+not answer the presence question is taken as before: the customer is queued.
 The bot is not paused here: the desk pauses it when an agent takes the case.
 """
 
@@ -16,8 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import answer_events, message_of, now, schedule
 from helpdesk import answers, dialogue
-from helpdesk.desk_client import DeskClient
-from helpdesk.handoff import build_packet
+from helpdesk.desk_client import DeskClient, DeskResult
+from helpdesk.handoff import build_packet, expected_wait_text, hours_context, no_agent_answer
 
 # Only these channels can carry an agent's replies to the customer.
 LIVE_CHANNELS = ("socketio",)
@@ -40,16 +45,26 @@ def open_agent_channels() -> str:
     return answers.human_available_answer(schedule(), now()).values["open_channels"]
 
 
-async def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) -> tuple[bool, str]:
-    """Send the packet to the desk. Returns (accepted by the desk, status)."""
+async def send_handoff(tracker: Tracker, reason: str, client: DeskClient | None = None) -> DeskResult:
+    """Queue the conversation at the desk, unless the desk says nobody is on duty ("no_agent")."""
     client = client or DeskClient.from_env()
     if client is None:
-        return False, "disabled"
+        return DeskResult(False, "disabled")
+    if (await client.presence()).nobody:
+        return DeskResult(False, "no_agent")
     slots = {name: tracker.get_slot(name) for name in PACKET_SLOTS}
+    moment = now()
     packet = build_packet(
-        tracker.sender_id, reason, tracker.events, slots, now(), tracker.get_latest_input_channel()
+        tracker.sender_id, reason, tracker.events, slots, moment, tracker.get_latest_input_channel(),
+        hours=hours_context(schedule(), moment),
     )
-    result = await client.create_handoff(packet)
+    return await client.create_handoff(packet)
+
+
+async def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = None) -> tuple[bool, str]:
+    """Send the packet to the desk. Returns (accepted by the desk, status); "no_agent" when nobody
+    is on duty (actions/unclear.py and actions/triage.py then give the channels open now)."""
+    result = await send_handoff(tracker, reason, client)
     return result.ok, result.status
 
 
@@ -85,14 +100,21 @@ class ActionRequestHuman(Action):
             return answers.human_available_answer(sched, moment), None
         continuing = tracker.latest_action_name == "question_form"
         known = tracker.get_slot("handoff_description") is not None or tracker.get_slot("problem_description")
-        if not continuing and not known:
-            return answers.Answer("handoff_question"), "handoff_description"
         client = DeskClient.from_env()
+        if not continuing and not known:
+            if client is not None and (await client.presence()).nobody:
+                return no_agent_answer(sched, moment), None  # not asked to describe it for nobody
+            return answers.Answer("handoff_question"), "handoff_description"
         if client is not None and (await client.handoff_status(tracker.sender_id)).status in ("queued", "taken"):
             return answers.Answer("handoff_pending"), None  # asked again while waiting
-        accepted, _ = await hand_off(tracker, "customer_request", client)
-        if accepted:
-            return answers.Answer("handoff_queued"), None
+        result = await send_handoff(tracker, "customer_request", client)
+        if result.ok:
+            wait = result.expected_wait
+            if wait is None:
+                return answers.Answer("handoff_queued_no_estimate"), None
+            return answers.Answer("handoff_queued", {"expected_wait": expected_wait_text(wait)}), None
+        if result.status == "no_agent":
+            return no_agent_answer(sched, moment), None
         return answers.Answer("handoff_failed", {"open_channels": open_agent_channels()}), None
 
     def timed_out(self) -> answers.Answer:

@@ -3,7 +3,9 @@
 Any desk can be plugged in if it implements the contract in
 docs/agent-desk-api.md: ``POST {DESK_URL}/api/handoffs`` with the packet as
 JSON, signed with HMAC-SHA256 over ``"{timestamp}.{request id}.{body}"`` with a
-shared secret, and ``GET {DESK_URL}/api/handoffs/{conversation_id}`` for its state.
+shared secret, and ``GET {DESK_URL}/api/handoffs/{conversation_id}`` for its state;
+optionally ``GET {DESK_URL}/api/presence`` (who is on duty, the expected wait): a desk
+without it is taken as "unknown" and customers are queued as before.
 The request id is a one-time nonce: a captured request cannot be replayed, not
 even within the five-minute window.
 
@@ -30,7 +32,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -92,6 +94,29 @@ class DeskResult:
     status: str = ""  # queued, taken, closed, expired… or "unreachable"
     agent: str = ""
     error: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)  # the desk's whole answer
+
+    @property
+    def expected_wait(self) -> float | None:
+        """Seconds the desk expects a newly queued customer to wait (None: it did not say)."""
+        value = self.data.get("expected_wait_seconds")
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
+
+
+@dataclass(frozen=True)
+class DeskPresence:
+    """Who is on duty at the desk now (``known`` False: the desk did not say or could not be asked)."""
+
+    known: bool
+    on_duty: int = 0
+    signed_in: int = 0
+    queued: int = 0
+    expected_wait: float | None = None
+
+    @property
+    def nobody(self) -> bool:
+        """The desk says no agent is on duty: do not queue the customer."""
+        return self.known and self.on_duty == 0
 
 
 @dataclass
@@ -129,6 +154,17 @@ class DeskClient:
         path = "/api/handoffs/" + urllib.parse.quote(conversation_id, safe="")
         return await self._request("GET", path, b"")
 
+    async def presence(self) -> DeskPresence:
+        """Agents on duty and the expected wait; one attempt (the hand-off itself retries)."""
+        result = await self._request("GET", "/api/presence", b"", attempts=1)
+        data = result.data
+        if not result.ok or not isinstance(data.get("agents_available"), int):
+            return DeskPresence(False)
+        counts = {name: data.get(name) if isinstance(data.get(name), int) else 0
+                  for name in ("agents_available", "agents_signed_in", "queued")}
+        return DeskPresence(True, counts["agents_available"], counts["agents_signed_in"], counts["queued"],
+                            result.expected_wait)
+
     def _once(self, method: str, path: str, body: bytes) -> DeskResult | str:
         """One attempt (blocking; run in the executor): a result, or the error to retry on."""
         timestamp = str(int(time.time()))
@@ -147,7 +183,9 @@ class DeskClient:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 data = json.loads(response.read().decode("utf-8") or "{}")
-                return DeskResult(True, data.get("status", ""), data.get("agent", "") or "")
+                if not isinstance(data, dict):
+                    return DeskResult(False, "refused", error="the desk's answer is not a JSON object")
+                return DeskResult(True, str(data.get("status", "")), data.get("agent", "") or "", data=data)
         except urllib.error.HTTPError as exc:
             error = f"HTTP {exc.code}"
             if exc.code == 404 and method == "GET":
@@ -159,15 +197,16 @@ class DeskClient:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             return str(getattr(exc, "reason", exc))
 
-    async def _request(self, method: str, path: str, body: bytes) -> DeskResult:
+    async def _request(self, method: str, path: str, body: bytes, attempts: int | None = None) -> DeskResult:
         error = ""
+        attempts = attempts or self.attempts
         loop = asyncio.get_running_loop()
-        for attempt in range(1, self.attempts + 1):
+        for attempt in range(1, attempts + 1):
             outcome = await loop.run_in_executor(None, self._once, method, path, body)
             if isinstance(outcome, DeskResult):
                 return outcome
             error = outcome
-            if attempt < self.attempts:
+            if attempt < attempts:
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
-        logger.error("Agent desk unreachable at %s after %d attempts: %s", self.url, self.attempts, error)
+        logger.error("Agent desk unreachable at %s after %d attempts: %s", self.url, attempts, error)
         return DeskResult(False, "unreachable", error=error)

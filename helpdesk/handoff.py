@@ -1,4 +1,5 @@
-"""The hand-off packet: what a human agent needs to take over a conversation.
+"""The hand-off: the packet a human agent needs to take over a conversation, and what
+the customer is told about people (the agents' hours, the expected wait, the chat itself).
 
 Built from the Rasa tracker's events and slots (as plain dicts, so this module
 never imports rasa or rasa_sdk). Documented in docs/agent-desk-api.md.
@@ -6,10 +7,14 @@ never imports rasa or rasa_sdk). Documented in docs/agent-desk-api.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from helpdesk import spanish as es
+from helpdesk.answers import Answer, email_contact, open_lines
+from helpdesk.schedule import MINUTES_PER_DAY, Schedule
 from helpdesk.triage import SERVICE_LABELS
 
 PACKET_VERSION = 1
@@ -95,8 +100,9 @@ def build_packet(
     slots: Mapping[str, Any],
     now: datetime,
     channel: str | None = None,
+    hours: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON packet sent to the agent desk."""
+    """The JSON packet sent to the agent desk (``hours``: ``hours_context`` at ``now``)."""
     if reason not in REASONS:
         raise ValueError(f"unknown hand-off reason {reason!r}; allowed: {', '.join(REASONS)}")
     service = slots.get("affected_service")
@@ -118,7 +124,99 @@ def build_packet(
         "slots": collected,
         "transcript": transcript(events),
         "created_at": now.isoformat(),
+        **({"hours": dict(hours)} if hours else {}),
     }
+
+
+# ------------------------------------------------------------------ people
+
+AGENT_CHANNEL = "chat"  # the agents answer in the website chat, in the chat's published hours
+SHORT_DAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
+
+def hours_context(schedule: Schedule, now: datetime) -> dict[str, Any]:
+    """For the agent's screen: in or out of the agents' hours, and when the channels reopen.
+
+    {"in_hours": True, "text": "En horario de asesores: el chat atiende hasta las 7:00 p. m."}
+    {"in_hours": False, "text": "Fuera del horario de asesores; el chat abre el lunes a las 7:00 a. m.",
+     "reopens": "el lunes a las 7:00 a. m."}
+    """
+    now = schedule.local(now)
+    if schedule.is_open(AGENT_CHANNEL, now):
+        closes = es.until(schedule.closing_time(AGENT_CHANNEL, now))
+        return {"in_hours": True, "text": es.sentence(f"En horario de asesores: el chat atiende {closes}")}
+    opens = schedule.next_opening(AGENT_CHANNEL, now)
+    reopens = es.format_when(opens, now) if opens else None
+    text = es.sentence("Fuera del horario de asesores" + (f"; el chat abre {reopens}" if reopens else ""))
+    return {"in_hours": False, "text": text, "reopens": reopens}
+
+
+def _hour(minute: int) -> str:
+    hour, rest = divmod(minute, 60)
+    return f"{hour}" if rest == 0 else f"{hour}:{rest:02d}"
+
+
+def agent_hours_short(schedule: Schedule) -> str:
+    """The agents' weekly hours in a header's space: "lun–vie 7–19, sáb 8–13" (24-hour clock,
+    consecutive days with the same hours joined; festivos are closed, as every answer says)."""
+    chat = schedule.channel(AGENT_CHANNEL)
+    groups: list[tuple[list[int], tuple]] = []
+    for day in range(7):
+        ranges = chat.weekly_hours.get(day, ())
+        if not ranges:
+            continue
+        if groups and groups[-1][1] == ranges and groups[-1][0][-1] == day - 1:
+            groups[-1][0].append(day)
+        else:
+            groups.append(([day], ranges))
+    parts = []
+    for days, ranges in groups:
+        label = SHORT_DAYS[days[0]] if len(days) == 1 else f"{SHORT_DAYS[days[0]]}–{SHORT_DAYS[days[-1]]}"
+        spans = " y ".join(f"{_hour(r.start)}–{'24' if r.end == MINUTES_PER_DAY else _hour(r.end)}" for r in ranges)
+        parts.append(f"{label} {spans}")
+    return ", ".join(parts)
+
+
+def expected_wait_text(seconds: float) -> str:
+    """The desk's estimate as the customer reads it: "menos de un minuto", "unos 3 minutos"."""
+    if seconds < 60:
+        return "menos de un minuto"
+    minutes = math.ceil(seconds / 60)
+    return "alrededor de un minuto" if minutes == 1 else f"unos {minutes} minutos"
+
+
+def alternatives_now(schedule: Schedule, now: datetime) -> str:
+    """The channels open now other than the chat (nobody is on it): the line, the e-mail."""
+    now = schedule.local(now)
+    channels = [c for c in schedule.open_channels("support", now) if c.id != AGENT_CHANNEL and not c.always_open]
+    return open_lines(schedule, channels, now)
+
+
+def no_agent_answer(schedule: Schedule, now: datetime) -> Answer:
+    """In the agents' hours with nobody on duty at the desk: not queued; the line and the e-mail."""
+    return Answer("handoff_no_agent", {"open_channels": alternatives_now(schedule, now)})
+
+
+def in_chat_answer(schedule: Schedule, now: datetime, agents_on_duty: bool | None) -> Answer:
+    """ "¿El chat está abierto?" asked inside the website chat: the customer is in it now.
+
+    Not the chat's address (they are there): the assistant answers at any hour; the agents
+    answer in this same chat in the chat's hours; in those hours, whether one is on duty
+    (``agents_on_duty``; None when the desk does not say) and that a hand-off is one request
+    away; out of them, when they are back and the e-mail meanwhile.
+    """
+    now = schedule.local(now)
+    chat = schedule.channel(AGENT_CHANNEL)
+    values = {"chat_hours": es.format_weekly_hours(chat)}
+    if not schedule.is_open(AGENT_CHANNEL, now):
+        opens = schedule.next_opening(AGENT_CHANNEL, now)
+        values.update(next_opening=es.format_when(opens, now) if opens else "cuando se publique un nuevo horario",
+                      email=email_contact(schedule))
+        return Answer("chat_here_closed", values)
+    if agents_on_duty is False:
+        values["open_channels"] = alternatives_now(schedule, now)
+        return Answer("chat_here_no_agent", values)
+    return Answer("chat_here_open", values)
 
 
 def _show(value: Any) -> str:

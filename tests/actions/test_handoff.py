@@ -1,5 +1,7 @@
 """Hand-off decisions, misunderstandings and the paused session start."""
 
+import json
+
 import pytest
 
 from actions.handoff import ActionRequestHuman
@@ -8,10 +10,20 @@ from tests.support import PRIORITY_NUMBER, render, run, slots_after, tracker
 from tests.unit.test_desk_client import FakeDesk
 from tools.published import CHAT_URL, MAIN_LINE, SUPPORT_EMAIL
 
+ON_DUTY = {"agents_available": 1, "agents_signed_in": 1, "queued": 0, "expected_wait_seconds": 90,
+           "sla_seconds": 180}
+NOBODY = {**ON_DUTY, "agents_available": 0, "agents_signed_in": 1}
+
+
+def posts(desk):
+    return [r for r in desk.requests if r.get("method") != "GET"]
+
 
 @pytest.fixture
 def desk(monkeypatch):
     d = FakeDesk([], secret="k")
+    d.presence = ON_DUTY
+    d.created = {"status": "queued", "handoff_id": 1, "expected_wait_seconds": 90, "agents_available": 1}
     monkeypatch.setenv("DESK_URL", d.url)
     monkeypatch.setenv("DESK_WEBHOOK_SECRET", "k")
     monkeypatch.setenv("DESK_ATTEMPTS", "1")
@@ -59,15 +71,19 @@ def test_widget_customer_is_asked_what_they_need_then_handed_off(clock, desk):
     events, _ = run(ActionRequestHuman(), t)
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "handoff_queued" and slots["question_pending"] is False
-    posts = [r for r in desk.requests if r.get("method") != "GET"]
-    assert len(posts) == 1 and posts[0]["signed"]
-    assert b"renovar la firma de la empresa" in posts[0]["body"]
+    assert "la espera estimada es de unos 2 minutos" in render("utter_answer", slots)["text"]
+    sent = posts(desk)
+    assert len(sent) == 1 and sent[0]["signed"]
+    assert b"renovar la firma de la empresa" in sent[0]["body"]
+    # The agent's screen gets the hours context.
+    packet = json.loads(sent[0]["body"])
+    assert packet["hours"] == {"in_hours": True, "text": "En horario de asesores: el chat atiende hasta las 7:00 p. m."}
     # Asking again while the case waits in the queue does not queue it twice.
     desk.states[t.sender_id] = "queued"
     events, _ = run(ActionRequestHuman(), tracker("asesor!!", "request_human", channel="socketio",
                                                   slots={"handoff_description": "x"}))
     assert slots_after(t, events)["answer_kind"] == "handoff_pending"
-    assert len([r for r in desk.requests if r.get("method") != "GET"]) == 1
+    assert len(posts(desk)) == 1
 
 
 def test_desk_down_offers_the_alternatives(clock, monkeypatch):
@@ -112,7 +128,7 @@ def test_third_misunderstanding_in_chat_hours_hands_off(clock, desk):
     clock("2026-12-04T10:00")
     slots = unclear([FALLBACK_TURN, FALLBACK_TURN])
     assert slots["answer_kind"] == "not_understood_handoff"
-    assert b'"reason":"not_understood"' in desk.requests[0]["body"]
+    assert b'"reason":"not_understood"' in posts(desk)[0]["body"]
 
 
 def test_third_misunderstanding_after_hours(clock, desk):
@@ -172,4 +188,55 @@ def test_critical_incident_in_chat_hours_also_hands_off(clock, desk):
     slots = slots_after(t, events)
     assert slots["answer_kind"] == "critical_with_handoff"
     assert PRIORITY_NUMBER in render("utter_answer", slots)["text"]
-    assert b'"priority":"1"' in desk.requests[0]["body"]
+    assert b'"priority":"1"' in posts(desk)[0]["body"]
+
+
+def test_nobody_on_duty_in_hours_is_not_queued_and_gets_the_line_and_the_email(clock, desk):
+    clock("2026-12-04T10:00")
+    desk.presence = NOBODY
+    slots = human()
+    assert slots["answer_kind"] == "handoff_no_agent" and slots["question_pending"] is False
+    text = render("utter_answer", slots)["text"]
+    assert "no hay ningún asesor disponible en el chat" in text
+    assert MAIN_LINE in text and SUPPORT_EMAIL in text and CHAT_URL not in text
+    assert posts(desk) == []
+
+
+def test_an_agent_who_leaves_while_the_customer_describes_it_means_no_queue(clock, desk):
+    clock("2026-12-04T10:00")
+    assert human()["pending_question"] == "handoff_description"
+    desk.presence = NOBODY
+    t = tracker("", "inform", channel="socketio", latest_action="question_form",
+                slots={"handoff_description": "renovar la firma"})
+    events, _ = run(ActionRequestHuman(), t)
+    assert slots_after(t, events)["answer_kind"] == "handoff_no_agent"
+    assert posts(desk) == []
+
+
+def test_a_desk_without_presence_queues_as_before_without_an_estimate(clock, desk):
+    clock("2026-12-04T10:00")
+    desk.presence, desk.created = None, {"status": "queued"}
+    t = tracker("", "inform", channel="socketio", latest_action="question_form",
+                slots={"handoff_description": "renovar la firma"})
+    events, _ = run(ActionRequestHuman(), t)
+    slots = slots_after(t, events)
+    assert slots["answer_kind"] == "handoff_queued_no_estimate"
+    assert render("utter_answer", slots)["text"].startswith("Listo. Le comunico con un asesor de soporte; en cuanto")
+    assert len(posts(desk)) == 1
+
+
+@pytest.mark.parametrize("unclear_or_critical", ["unclear", "critical"])
+def test_nobody_on_duty_the_other_hand_offs_give_the_open_channels(clock, desk, unclear_or_critical):
+    from actions.triage import ActionTriageStep
+
+    clock("2026-12-04T10:00")
+    desk.presence = NOBODY
+    if unclear_or_critical == "unclear":
+        assert unclear([FALLBACK_TURN, FALLBACK_TURN])["answer_kind"] == "not_understood_twice_open"
+    else:
+        t = tracker("se cayo el servicio, toda la operacion detenida", "report_critical_incident", channel="socketio")
+        events, _ = run(ActionTriageStep(), t)
+        slots = slots_after(t, events)
+        assert slots["answer_kind"] == "critical_with_open"
+        assert PRIORITY_NUMBER in render("utter_answer", slots)["text"]
+    assert posts(desk) == []

@@ -30,6 +30,8 @@ class FakeDesk:
         self.requests = []
         self.replay = ReplayGuard()
         self.states = {}  # conversation id -> desk state answered to GET
+        self.presence = None  # the answer to GET /api/presence (None: 404, a desk without it)
+        self.created = {"status": "queued"}  # the answer to a new hand-off
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,12 +47,18 @@ class FakeDesk:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"status": "queued"}).encode())
+                self.wfile.write(json.dumps(outer.created).encode())
 
             def do_GET(self):
                 ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), b"", self.headers.get(SIGNATURE_HEADER),
                             request_id=self.headers.get(REQUEST_ID_HEADER), replay=outer.replay)
                 outer.requests.append({"path": self.path, "body": b"", "signed": ok, "method": "GET"})
+                if self.path == "/api/presence":
+                    self.send_response(200 if outer.presence is not None else 404)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps(outer.presence or {"error": "not found"}).encode())
+                    return
                 state = outer.states.get(self.path.rsplit("/", 1)[-1])
                 self.send_response(200 if state else 404)
                 self.send_header("Content-Type", "application/json")
