@@ -4,6 +4,7 @@
     python -m desk add-agent <username> --name "Ana" --role "asesora de soporte" [--supervisor]
     python -m desk set-password <username>
     python -m desk set-access <username> agent|supervisor
+    python -m desk check-replies            check the canned replies file and exit (0: valid)
 
 add-agent and set-password prompt for the password twice, or read it from
 DESK_NEW_PASSWORD (scripts and tests). ``--role`` is what customers read
@@ -147,12 +148,28 @@ def prepare_demo(store: Store) -> None:
                    DEMO_AGENT["username"], DEMO_PASSWORD)
 
 
+def check_replies() -> int:
+    """The canned replies file, checked as the desk checks it at start-up."""
+    from desk import canned
+
+    path = canned.file_from_env()
+    try:
+        replies = canned.load(path)
+    except ConfigError as exc:
+        print(f"The canned replies are not valid: {exc}", file=sys.stderr)
+        return 2
+    print(f"{path}: {len(replies)} canned replies, valid.")
+    return 0
+
+
 def serve() -> int:
+    from desk import canned
     from desk.texts import DeskTexts
 
     try:
         config = Config.from_env()
         texts = DeskTexts.load(config.domain_file)
+        replies = canned.load(config.canned_file)
     except ConfigError as exc:
         print(f"The agent desk cannot start: {exc}", file=sys.stderr)
         return 2
@@ -164,7 +181,7 @@ def serve() -> int:
         if not os.environ.get("DESK_WEBHOOK_SECRET"):
             logger.warning("MODO DEMOSTRACIÓN: webhook secret %r (set DESK_WEBHOOK_SECRET to the same value for the "
                            "action server)", config.webhook_secret)
-    app = create_app(config, store, texts=texts)
+    app = create_app(config, store, texts=texts, replies=replies)
     app.run(host=config.host, port=config.port, access_log=False, motd=False, workers=1)
     return 0
 
@@ -190,6 +207,7 @@ def main(argv=None) -> int:
     access = commands.add_parser("set-access", help="make an account an agent or a supervisor")
     access.add_argument("username")
     access.add_argument("access", choices=ACCESS_LEVELS)
+    commands.add_parser("check-replies", help="check the canned replies file (DESK_CANNED_REPLIES) and exit")
     args = parser.parse_args(argv)
     if args.command == "add-agent":
         return add_agent(args)
@@ -197,6 +215,8 @@ def main(argv=None) -> int:
         return set_password(args)
     if args.command == "set-access":
         return set_access(args)
+    if args.command == "check-replies":
+        return check_replies()
     return serve()
 
 

@@ -10,7 +10,11 @@ contract of the webhook):
                       GET  /handoffs/{id}                    one conversation        (session)
     agent_actions.py  POST /handoffs/{id}/take|reply|return|close                    (session + CSRF)
     api.py            GET  /api/desk/queue                   the queue as JSON       (session)
-                      GET  /api/desk/handoffs/{id}           state + live transcript (session)
+                      GET  /api/desk/handoffs/{id}           state + live transcript + notes (session)
+    presence.py       GET  /api/presence                     bot → desk, HMAC-signed: agents on duty, expected wait
+                      POST /presencia                        an agent: on duty or on a pause (session + CSRF)
+    morning.py        GET  /manana                           the morning list: after-hours requests to call back
+                      POST /manana/hecho                     marked done by whoever called back (session + CSRF)
     reports.py        GET  /supervision                      last 7 days' hand-offs  (supervisor session)
                       GET  /supervision/informe?desde=&hasta= the support report (insights/)  (supervisor)
                       GET  /supervision/informe/no_entendidos.nlu.yml   its NLU draft         (supervisor)
@@ -36,6 +40,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, raw, text
 
+from desk import canned
 from desk.auth import load_session
 from desk.config import Config
 from desk.rasa_api import RasaClient, RasaError
@@ -57,14 +62,18 @@ CSP = "; ".join([
 
 
 def create_app(config: Config, store: Store | None = None, rasa: RasaClient | None = None,
-               name: str = "agent_desk", texts: DeskTexts | None = None) -> Sanic:
-    """The desk; ConfigError when the domain file lacks the desk's responses (desk/texts.py)."""
+               name: str = "agent_desk", texts: DeskTexts | None = None,
+               replies: tuple[canned.CannedReply, ...] | None = None) -> Sanic:
+    """The desk; ConfigError when the domain file lacks the desk's responses (desk/texts.py) or the
+    canned replies file is not valid (desk/canned.py)."""
     texts = texts or DeskTexts.load(config.domain_file)
+    replies = canned.load(config.canned_file) if replies is None else replies
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.FORWARDED_SECRET = None
     app.ctx.config = config
     app.ctx.texts = texts
+    app.ctx.replies = replies
     app.ctx.store = store or Store(config.db)
     app.ctx.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token, config.rasa_timeout)
     app.ctx.replay_guard = ReplayGuard()

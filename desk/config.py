@@ -83,6 +83,8 @@ class Config:
     domain_file: Path = ROOT / "domain.yml"
     # Reverse proxies whose X-Forwarded-For gives the client's address (DESK_TRUSTED_PROXIES).
     trusted_proxies: tuple[Network, ...] = ()
+    # The canned replies supervisors edit (desk/canned.py), read and checked at start-up.
+    canned_file: Path = ROOT / "desk" / "canned_replies.yml"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -100,6 +102,7 @@ class Config:
             raise ConfigError(f"DESK_QUEUE_TIMEOUT must be a positive number of seconds, got {queue_timeout}")
         db = _project_path(environ.get("DESK_DB", "var/desk.db"))
         domain_file = _project_path(environ.get("DESK_DOMAIN_FILE") or "domain.yml")
+        canned_file = _project_path(environ.get("DESK_CANNED_REPLIES") or "desk/canned_replies.yml")  # desk/canned.py
         secret = environ.get("DESK_WEBHOOK_SECRET", "")
         token = environ.get("RASA_AUTH_TOKEN", "")
         if demo:
@@ -127,4 +130,5 @@ class Config:
             cookie_secure=_flag(environ.get("DESK_COOKIE_SECURE", "")),
             tracker_store=environ.get("DESK_TRACKER_STORE", "").strip(), domain_file=domain_file,
             trusted_proxies=trusted_proxies(environ.get("DESK_TRUSTED_PROXIES", "")),
+            canned_file=canned_file,
         )

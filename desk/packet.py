@@ -15,6 +15,7 @@ SPEAKERS = ("cliente", "asistente")
 LIMITS = {
     "conversation_id": 256, "channel": 64, "reason": 64, "reason_text": 500, "service": 200,
     "description": 5000, "created_at": 64, "slot_name": 200, "slot_value": 2000, "text": 5000,
+    "hours_text": 500, "reopens": 200,
 }
 MAX_SLOTS = 50
 MAX_TRANSCRIPT = 200
@@ -62,6 +63,8 @@ def validate_packet(data: Any) -> dict[str, Any]:
     except ValueError as exc:
         raise PacketError("created_at must be an ISO-8601 date and time") from exc
 
+    packet["hours"] = _hours(data.get("hours"))
+
     slots = data.get("slots", {})
     if not isinstance(slots, dict) or len(slots) > MAX_SLOTS:
         raise PacketError(f"slots must be an object with at most {MAX_SLOTS} entries")
@@ -88,3 +91,17 @@ def validate_packet(data: Any) -> dict[str, Any]:
         lines.append({"from": line["from"], "text": text, "timestamp": stamp})
     packet["transcript"] = lines
     return packet
+
+
+def _hours(hours: Any) -> dict[str, Any] | None:
+    """The optional hours context: {"in_hours": bool, "text": "…", "reopens": "…" or absent}."""
+    if hours is None:
+        return None
+    if not isinstance(hours, dict) or not isinstance(hours.get("in_hours"), bool):
+        raise PacketError("hours must be an object with in_hours (true or false) and text")
+    text, reopens = hours.get("text"), hours.get("reopens")
+    if not isinstance(text, str) or len(text) > LIMITS["hours_text"]:
+        raise PacketError(f"hours.text must be a string of at most {LIMITS['hours_text']} characters")
+    if reopens is not None and (not isinstance(reopens, str) or len(reopens) > LIMITS["reopens"]):
+        raise PacketError(f"hours.reopens must be a string of at most {LIMITS['reopens']} characters")
+    return {"in_hours": hours["in_hours"], "text": text, "reopens": reopens}

@@ -85,8 +85,16 @@ def has_session_start(tracker: dict[str, Any]) -> bool:
     return any(e.get("event") == "session_started" for e in tracker.get("events") or [])
 
 
+# The desk's own notices to the customer (metadata "desk" of desk/routes/agent_actions.py).
+DESK_NOTICES = ("taken", "returned", "closed")
+
+
 def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any]]:
-    """Customer, bot and agent messages (and pauses) from ``since`` on, oldest first."""
+    """Customer, bot and agent messages (and pauses) after ``since``, oldest first.
+
+    ``since`` is the moment of the packet's last line: that line and those before it are
+    the packet's transcript, shown once (desk/views.py), never again here.
+    """
     lines: list[dict[str, Any]] = []
     titles: dict[str, str] = {}
     for event in tracker.get("events") or []:
@@ -94,7 +102,7 @@ def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any
         kind = event.get("event")
         if kind == "bot":
             titles = button_titles(event)
-        if stamp < since:
+        if stamp <= since:
             continue
         if kind == "user":
             text = event.get("text") or ""
@@ -104,9 +112,10 @@ def live_transcript(tracker: dict[str, Any], since: float) -> list[dict[str, Any
                 text = payload_text(text, event, titles)
             lines.append({"from": "cliente", "text": text, "timestamp": stamp})
         elif kind == "bot" and event.get("text"):
-            agent = (event.get("metadata") or {}).get("agent")
-            lines.append({"from": "asesor" if agent else "asistente", "agent": agent or "",
-                          "text": event["text"], "timestamp": stamp})
+            metadata = event.get("metadata") or {}
+            agent = metadata.get("agent")
+            who = "aviso" if metadata.get("desk") in DESK_NOTICES else "asesor" if agent else "asistente"
+            lines.append({"from": who, "agent": agent or "", "text": event["text"], "timestamp": stamp})
         elif kind == "pause":
             lines.append({"from": "sistema", "text": "El asistente virtual quedó en pausa.", "timestamp": stamp})
         elif kind == "resume":
@@ -125,7 +134,11 @@ async def read_live(rasa: RasaClient, handoff: Handoff) -> tuple[list[dict[str, 
     except RasaError as exc:
         logger.warning("Could not read %s: %s", conversation_ref(handoff.conversation_id), exc)
         return None, None
+    return live_transcript(tracker, packet_end(handoff)), is_paused(tracker)
+
+
+def packet_end(handoff: Handoff) -> float:
+    """The moment of the packet transcript's last line (the live transcript starts after it)."""
     stamps = [line["timestamp"] for line in handoff.packet.get("transcript") or []
               if isinstance(line.get("timestamp"), (int, float))]
-    since = max(stamps) if stamps else handoff.received_at - 2
-    return live_transcript(tracker, since), is_paused(tracker)
+    return max(stamps) if stamps else handoff.received_at - 2

@@ -6,8 +6,16 @@ so two agents (or an agent and the queue timeout) cannot both win.
 
 An account's ``role`` is free text shown to customers ("asesora de soporte");
 its ``access`` ("agent" or "supervisor") decides which pages it may open. A
-database made before ``access`` existed gets the column when it is opened
-(every existing account stays an agent).
+database made by an older desk gets the newer columns when it is opened
+(``MIGRATIONS``: every existing account stays an agent, available).
+
+Presence: an agent is *signed in* while one of their sessions was seen in the last
+``PRESENT_SECONDS`` (every page polls the desk, so an open desk keeps it fresh; signing
+out deletes the session at once), and *on duty* when signed in and not on a pause
+(``agents.available``). The bot asks before it queues a customer (desk/presence.py).
+
+Internal notes (``notes``) are the team's only: nothing in them is ever sent to Rasa.
+The morning list's call-backs are marked done in ``callbacks`` (who and when).
 """
 
 from __future__ import annotations
@@ -24,6 +32,17 @@ STATUSES = ("queued", "taken", "closed", "returned", "expired")
 ACCESS_LEVELS = ("agent", "supervisor")
 ACCESS_COLUMN = "access TEXT NOT NULL DEFAULT 'agent' CHECK (access IN ('agent', 'supervisor'))"
 OPEN_STATUSES = ("queued", "taken")
+# A session seen this recently counts as a signed-in agent (the pages poll every few seconds).
+PRESENT_SECONDS = 90
+# A session's last_seen is written at most this often (one UPDATE per agent per 15 s).
+SEEN_EVERY = 15
+# Columns added after the first release: (table, column, definition). Added when a database lacks them.
+MIGRATIONS = (
+    ("agents", "access", ACCESS_COLUMN),
+    ("agents", "available", "available INTEGER NOT NULL DEFAULT 1"),
+    ("handoffs", "close_reason", "close_reason TEXT"),
+    ("handoffs", "first_reply_at", "first_reply_at REAL"),
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS agents (
@@ -34,7 +53,8 @@ CREATE TABLE IF NOT EXISTS agents (
     password_hash TEXT NOT NULL,
     demo          INTEGER NOT NULL DEFAULT 0,
     created_at    REAL NOT NULL,
-    {ACCESS_COLUMN}
+    {ACCESS_COLUMN},
+    available     INTEGER NOT NULL DEFAULT 1     -- 0: on a pause (signed in, not taking customers)
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id_digest   TEXT PRIMARY KEY,          -- sha256 of the cookie value, never the value
@@ -62,12 +82,33 @@ CREATE TABLE IF NOT EXISTS handoffs (
     taken_at         REAL,
     ended_at         REAL,
     expiry_notified  INTEGER NOT NULL DEFAULT 0,
-    expiry_attempts  INTEGER NOT NULL DEFAULT 0
+    expiry_attempts  INTEGER NOT NULL DEFAULT 0,
+    close_reason     TEXT,                 -- desk/closing.py CLOSE_REASONS, when closed by an agent
+    first_reply_at   REAL                  -- the agent's first reply to the customer (desk clock)
 );
 CREATE INDEX IF NOT EXISTS handoffs_by_conversation ON handoffs (conversation_id, id);
 -- At most one open hand-off per conversation: a repeated webhook cannot queue it twice.
 CREATE UNIQUE INDEX IF NOT EXISTS one_open_handoff ON handoffs (conversation_id)
     WHERE status IN ('queued', 'taken');
+-- Internal notes on a hand-off: read by the team, never sent to the customer.
+CREATE TABLE IF NOT EXISTS notes (
+    id          INTEGER PRIMARY KEY,
+    handoff_id  INTEGER NOT NULL REFERENCES handoffs(id) ON DELETE CASCADE,
+    agent_id    INTEGER REFERENCES agents(id),
+    agent_name  TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_by_handoff ON notes (handoff_id, id);
+-- The morning list: an after-hours request (desk/morning.py names it by ``key``) marked done.
+CREATE TABLE IF NOT EXISTS callbacks (
+    key              TEXT PRIMARY KEY,
+    conversation_id  TEXT NOT NULL,
+    done_by_id       INTEGER REFERENCES agents(id),
+    done_by          TEXT NOT NULL,
+    done_at          REAL NOT NULL,
+    note             TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -79,6 +120,7 @@ class Agent:
     role: str
     demo: bool = False
     access: str = "agent"  # "agent" or "supervisor" (ACCESS_LEVELS)
+    available: bool = True  # False: on a pause, not counted as on duty
 
     @property
     def is_supervisor(self) -> bool:
@@ -111,6 +153,12 @@ class Handoff:
     taken_at: float | None
     ended_at: float | None
     expiry_notified: bool
+    close_reason: str | None = None
+    first_reply_at: float | None = None
+
+    def deadline(self, sla: float) -> float:
+        """When the customer must have an agent (desk clock): received + the SLA (DESK_QUEUE_TIMEOUT)."""
+        return self.received_at + sla
 
     def summary(self, now: float) -> dict[str, Any]:
         """What the queue shows (JSON-safe)."""
@@ -127,7 +175,26 @@ class Handoff:
             "agent": self.agent_name or "",
             "received_at": self.received_at,
             "waiting_seconds": max(0, int(waited_until - self.received_at)),
+            "close_reason": self.close_reason or "",
         }
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    handoff_id: int
+    agent_name: str
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Callback:
+    key: str
+    conversation_id: str
+    done_by: str
+    done_at: float
+    note: str
 
 
 class Store:
@@ -148,13 +215,14 @@ class Store:
 
     def _add_missing_columns(self) -> None:
         """Bring a database made by an older desk up to SCHEMA (CREATE … IF NOT EXISTS leaves old tables as they are)."""
-        if "access" in self._columns("agents"):
+        if all(column in self._columns(table) for table, column, _ in MIGRATIONS):
             return
         # Another process (the CLI, a second desk) may open the same old file: check again inside the write lock.
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            if "access" not in self._columns("agents"):
-                self._db.execute(f"ALTER TABLE agents ADD COLUMN {ACCESS_COLUMN}")
+            for table, column, definition in MIGRATIONS:
+                if column not in self._columns(table):
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -240,12 +308,42 @@ class Store:
         if row["expires_at"] < now:
             self.delete_session(id_digest)
             return None
-        if now - row["last_seen"] > 60:
+        if now - row["last_seen"] > SEEN_EVERY:
             self._change("UPDATE sessions SET last_seen = ? WHERE id_digest = ?", (now, id_digest))
         return Session(_agent(row), row["csrf_token"], row["expires_at"])
 
     def delete_session(self, id_digest: str) -> None:
         self._change("DELETE FROM sessions WHERE id_digest = ?", (id_digest,))
+
+    # ---------------------------------------------------------------- presence
+
+    def set_available(self, agent_id: int, available: bool) -> None:
+        """On duty (True) or on a pause (False); applies to the agent's presence at once."""
+        self._change("UPDATE agents SET available = ? WHERE id = ?", (int(available), agent_id))
+
+    def agent_by_id(self, agent_id: int) -> Agent | None:
+        row = self._one("SELECT * FROM agents WHERE id = ?", (agent_id,))
+        return _agent(row) if row else None
+
+    def present_agents(self, now: float | None = None) -> list[Agent]:
+        """Agents with a session seen in the last PRESENT_SECONDS (signed in, the desk open)."""
+        now = time.time() if now is None else now
+        rows = self._all(
+            "SELECT DISTINCT a.* FROM agents a JOIN sessions s ON s.agent_id = a.id "
+            "WHERE s.last_seen >= ? AND s.expires_at > ? ORDER BY a.display_name", (now - PRESENT_SECONDS, now),
+        )
+        return [_agent(r) for r in rows]
+
+    def queued_count(self) -> int:
+        return self._one("SELECT COUNT(*) AS n FROM handoffs WHERE status = 'queued'")["n"]
+
+    def recent_waits(self, since: float, limit: int = 20) -> list[float]:
+        """Seconds each of the latest ``limit`` hand-offs taken since ``since`` waited for an agent."""
+        rows = self._all(
+            "SELECT taken_at - received_at AS waited FROM handoffs WHERE taken_at IS NOT NULL AND received_at >= ? "
+            "ORDER BY taken_at DESC LIMIT ?", (since, limit),
+        )
+        return [max(0.0, float(r["waited"])) for r in rows]
 
     # ---------------------------------------------------------------- hand-offs
 
@@ -320,17 +418,62 @@ class Store:
             "WHERE id = ? AND status = 'taken' AND agent_id = ?", (handoff_id, agent.id),
         )
 
-    def finish(self, handoff_id: int, agent: Agent, status: str, now: float | None = None) -> bool:
+    def finish(self, handoff_id: int, agent: Agent, status: str, now: float | None = None,
+               reason: str | None = None) -> bool:
+        """taken by ``agent`` → returned or closed (``reason``: why it was closed)."""
         if not _storable(handoff_id):
             return False
-        """taken by ``agent`` → returned or closed."""
         if status not in ("returned", "closed"):
             raise ValueError(status)
         now = time.time() if now is None else now
         return bool(self._change(
-            "UPDATE handoffs SET status = ?, ended_at = ? WHERE id = ? AND status = 'taken' AND agent_id = ?",
-            (status, now, handoff_id, agent.id),
+            "UPDATE handoffs SET status = ?, ended_at = ?, close_reason = ? "
+            "WHERE id = ? AND status = 'taken' AND agent_id = ?",
+            (status, now, reason if status == "closed" else None, handoff_id, agent.id),
         ))
+
+    def replied(self, handoff_id: int, now: float | None = None) -> None:
+        """Record the agent's first reply (the first one only)."""
+        now = time.time() if now is None else now
+        self._change("UPDATE handoffs SET first_reply_at = ? WHERE id = ? AND first_reply_at IS NULL",
+                     (now, handoff_id))
+
+    # ------------------------------------------------------------------- notes
+
+    def add_note(self, handoff_id: int, agent: Agent, text: str, now: float | None = None) -> Note:
+        now = time.time() if now is None else now
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO notes (handoff_id, agent_id, agent_name, text, created_at) VALUES (?, ?, ?, ?, ?)",
+                (handoff_id, agent.id, agent.name, text, now),
+            )
+        return Note(cursor.lastrowid, handoff_id, agent.name, text, now)
+
+    def notes(self, handoff_id: int) -> list[Note]:
+        rows = self._all("SELECT * FROM notes WHERE handoff_id = ? ORDER BY id", (handoff_id,))
+        return [Note(r["id"], r["handoff_id"], r["agent_name"], r["text"], r["created_at"]) for r in rows]
+
+    # -------------------------------------------------------------- call-backs
+
+    def mark_called_back(self, key: str, conversation_id: str, agent: Agent, note: str = "",
+                         now: float | None = None) -> Callback:
+        """The morning list's item ``key`` done by ``agent`` (the first mark stays: who called first)."""
+        now = time.time() if now is None else now
+        self._change(
+            "INSERT OR IGNORE INTO callbacks (key, conversation_id, done_by_id, done_by, done_at, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (key, conversation_id, agent.id, agent.name, now, note),
+        )
+        return self.callbacks([key])[key]
+
+    def callbacks(self, keys: list[str]) -> dict[str, Callback]:
+        """The done marks of these items."""
+        found: dict[str, Callback] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self._all(f"SELECT * FROM callbacks WHERE key IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+            for r in rows:
+                found[r["key"]] = Callback(r["key"], r["conversation_id"], r["done_by"], r["done_at"], r["note"])
+        return found
 
     def expire(self, queued_before: float, now: float | None = None) -> list[Handoff]:
         """Mark as expired every hand-off queued before ``queued_before``; returns them."""
@@ -357,7 +500,8 @@ class Store:
 
 
 def _agent(row: sqlite3.Row) -> Agent:
-    return Agent(row["id"], row["username"], row["display_name"], row["role"], bool(row["demo"]), row["access"])
+    return Agent(row["id"], row["username"], row["display_name"], row["role"], bool(row["demo"]), row["access"],
+                 bool(row["available"]))
 
 
 def _handoff(row: sqlite3.Row) -> Handoff:
@@ -367,7 +511,8 @@ def _handoff(row: sqlite3.Row) -> Handoff:
         description=row["description"], channel=row["channel"], packet=json.loads(row["packet"]),
         created_at=row["created_at"], received_at=row["received_at"], agent_id=row["agent_id"],
         agent_name=row["agent_name"], taken_at=row["taken_at"], ended_at=row["ended_at"],
-        expiry_notified=bool(row["expiry_notified"]),
+        expiry_notified=bool(row["expiry_notified"]), close_reason=row["close_reason"],
+        first_reply_at=row["first_reply_at"],
     )
 
 

@@ -15,9 +15,11 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk import closing
+from desk.canned import CannedReply
 from desk.readable import neutralise
-from desk.store import Agent, Handoff
-from helpdesk.spanish import at_time, format_date, format_time
+from desk.store import Agent, Handoff, Note
+from helpdesk.spanish import at_time, format_date, format_time, sentence
 
 BOGOTA = ZoneInfo("America/Bogota")
 
@@ -29,7 +31,8 @@ STATUS_LABELS = {
     "expired": "Expiró: nadie la tomó a tiempo",
 }
 PRIORITY_LABELS = {"1": "Prioridad 1 (crítica)", "normal": "Normal", "sin clasificar": "Sin clasificar"}
-SPEAKER_LABELS = {"cliente": "Cliente", "asistente": "Asistente virtual", "sistema": "Aviso"}
+SPEAKER_LABELS = {"cliente": "Cliente", "asistente": "Asistente virtual", "sistema": "Aviso",
+                  "aviso": "Aviso al cliente"}
 NOTICES = {
     # Fixed messages shown after a redirect (?aviso=…): never text from the request.
     "tomada": "Usted tomó la conversación. El cliente ya sabe que le atiende.",
@@ -40,6 +43,13 @@ NOTICES = {
     "rasa": "No se pudo comunicar con el asistente virtual. Intente de nuevo en un momento.",
     "vacia": "Escriba un mensaje antes de enviarlo.",
     "larga": "El mensaje es demasiado largo.",
+    "motivo": "Elija el motivo de cierre antes de cerrar la conversación.",
+    "nota": "Nota interna guardada. El cliente no la ve.",
+    "nota-vacia": "Escriba la nota antes de guardarla.",
+    "llamado": "Quedó marcado como atendido a su nombre.",
+    "ya-llamado": "Otra persona ya lo había marcado como atendido.",
+    "disponible": "Ahora está disponible: los clientes pueden pasar a la cola.",
+    "pausa": "Está en pausa: si nadie más está disponible, el asistente ofrece la línea y el correo.",
 }
 
 
@@ -110,14 +120,19 @@ def page(title: str, content: Markup, *, demo: bool, agent: Agent | None = None,
     ) if demo else Markup("")
     account = Markup("")
     if agent is not None:
-        supervision = Markup('<a class="button button--quiet" href="/supervision">Supervisión</a>'
-                             ) if agent.is_supervisor else Markup("")
+        links = [("/", "Cola", "queue"), ("/manana", "Lista de la mañana", "morning")]
+        if agent.is_supervisor:
+            links.append(("/supervision", "Supervisión", "supervision"))
+        nav = join(render('<li><a class="button button--quiet" href="{href}"{current}>{label}</a></li>', href=href,
+                          label=label, current=Markup(' aria-current="page"') if name == page_name else Markup(""))
+                   for href, label, name in links)
         account = render(
+            '<nav class="topnav" aria-label="Mesa"><ul>{nav}</ul></nav>'
             '<div class="account"><span class="account__who">{name}<span class="account__role">, {role}</span></span>'
-            '{supervision}<form method="post" action="/logout" class="inline-form">'
+            '{presence}<form method="post" action="/logout" class="inline-form">'
             '<input type="hidden" name="csrf_token" value="{csrf}">'
             '<button type="submit" class="button button--quiet">Salir</button></form></div>',
-            name=agent.name, role=agent.role, supervision=supervision, csrf=csrf,
+            nav=nav, name=agent.name, role=agent.role, presence=presence_switch(agent, csrf), csrf=csrf,
         )
     attributes = join(render(' data-{k}="{v}"', k=k, v=v) for k, v in (data or {}).items())
     return render(
@@ -132,9 +147,23 @@ def page(title: str, content: Markup, *, demo: bool, agent: Agent | None = None,
         '<a class="skip-link" href="#contenido">Saltar al contenido</a>\n{banner}'
         '<header class="topbar"><p class="brand"><a href="/">Mesa de asesores</a>'
         '<span class="brand__sub"> · Soporte Firmas Digitales y Estampado Cronológico</span></p>{account}</header>\n'
-        '<main id="contenido" tabindex="-1">\n{content}\n</main>\n</body>\n</html>\n',
+        '<main id="contenido" tabindex="-1">\n{content}\n</main>\n'
+        '<p id="desk-alert" class="sr-only" role="status" aria-live="polite"></p>\n</body>\n</html>\n',
         csrf=csrf, title=title, page_name=page_name, attributes=attributes, banner=banner, account=account,
         content=content,
+    )
+
+
+def presence_switch(agent: Agent, csrf: str) -> Markup:
+    """The agent's own presence: on duty (customers may be queued for them) or on a pause."""
+    state, action, value = (("Disponible", "Pasar a pausa", "0") if agent.available
+                            else ("En pausa", "Estoy disponible", "1"))
+    return render(
+        '<form method="post" action="/presencia" class="inline-form presence" id="presence-form">'
+        '<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="available" value="{value}">'
+        '<span class="presence__state presence__state--{css}" id="presence-state">{state}</span> '
+        '<button type="submit" class="button button--quiet">{action}</button></form>',
+        csrf=csrf, value=value, css="on" if agent.available else "off", state=state, action=action,
     )
 
 
@@ -179,7 +208,31 @@ def priority_badge(priority: str) -> Markup:
                   label=PRIORITY_LABELS.get(priority, priority))
 
 
-def queue_row(h: Handoff, now: float) -> Markup:
+def time_left_text(h: Handoff, now: float, sla: float) -> str:
+    """The SLA of a hand-off in words: the time left to take a waiting one, how long it took to be
+    taken, or that nobody took it in time."""
+    if h.status == "queued":
+        left = h.deadline(sla) - now
+        return f"quedan {duration(left)}" if left > 0 else "tiempo agotado"
+    if h.taken_at:
+        waited = h.taken_at - h.received_at
+        return f"tomada en {duration(waited)} ({'a tiempo' if waited <= sla else 'fuera de plazo'})"
+    if h.status == "expired":
+        return "nadie la tomó a tiempo"
+    return "—"
+
+
+def time_left(h: Handoff, now: float, sla: float) -> Markup:
+    """``time_left_text``; a waiting one's as a countdown desk.js updates every second."""
+    text = time_left_text(h, now, sla)
+    if h.status != "queued":
+        return esc(text)
+    late = h.deadline(sla) - now <= 60
+    return render('<span class="countdown{late}" data-deadline="{deadline}">{text}</span>',
+                  late=" countdown--late" if late else "", deadline=f"{h.deadline(sla):.3f}", text=text)
+
+
+def queue_row(h: Handoff, now: float, sla: float) -> Markup:
     s = h.summary(now)
     waited = duration(s["waiting_seconds"])
     waiting = ("esperando " + waited) if h.status == "queued" else ("esperó " + waited)
@@ -187,33 +240,51 @@ def queue_row(h: Handoff, now: float) -> Markup:
         '<tr class="handoff handoff--{status}{p1}" data-handoff-id="{id}">'
         "<td>{status_badge}</td><td>{priority}</td><td>{reason}</td><td>{service}</td>"
         '<td class="description">{description}</td><td>{waiting}<br><span class="muted">desde las {since}</span></td>'
+        '<td class="sla">{left}</td>'
         '<td>{agent}</td><td><a class="button button--small" href="/handoffs/{id}">Abrir<span class="sr-only"> '
         "la conversación {id}</span></a></td></tr>",
         status=h.status, p1=" handoff--p1" if h.priority == "1" else "", id=h.id, status_badge=status_badge(h.status),
         priority=priority_badge(h.priority), reason=h.reason_text or h.reason, service=h.service,
-        description=h.description or "—", waiting=waiting, since=clock(h.received_at), agent=h.agent_name or "—",
+        description=h.description or "—", waiting=waiting, since=clock(h.received_at), left=time_left(h, now, sla),
+        agent=h.agent_name or "—",
     )
 
 
-def queue_page(handoffs: list[Handoff], agent: Agent, csrf: str, demo: bool, queue_timeout: float) -> str:
+QUEUE_COLUMNS = 9
+
+
+def queue_page(handoffs: list[Handoff], agent: Agent, csrf: str, demo: bool, queue_timeout: float,
+               on_duty: tuple[str, ...] = ()) -> str:
     now = time.time()
     waiting = sum(1 for h in handoffs if h.status == "queued")
-    rows = join(queue_row(h, now) for h in handoffs) or Markup(
-        '<tr class="empty"><td colspan="8">No hay conversaciones todavía.</td></tr>')
+    rows = join(queue_row(h, now, queue_timeout) for h in handoffs) or render(
+        '<tr class="empty"><td colspan="{n}">No hay conversaciones todavía.</td></tr>', n=QUEUE_COLUMNS)
     content = render(
         '<h1>Cola de conversaciones</h1>'
-        '<p class="lead"><span id="queue-count">{count}</span> · Si nadie toma una conversación en {timeout}, '
-        "el asistente le ofrece al cliente los canales abiertos.</p>"
+        '<p class="lead"><span id="queue-count">{count}</span> · Plazo para tomar cada conversación: {timeout}; '
+        "si nadie la toma, el asistente le ofrece al cliente los canales abiertos.</p>"
+        '<p class="muted" id="on-duty">{on_duty}</p>'
+        '<p class="notify-setup" id="notify-setup" hidden><button type="button" class="button button--small" '
+        'id="notify-enable">Activar avisos del navegador</button> <span class="muted">para enterarse de una '
+        "conversación nueva aunque esta pestaña no esté a la vista.</span></p>"
         '<p id="queue-updated" class="muted" role="status" aria-live="polite"></p>'
-        '<div class="table-wrap"><table class="queue">'
-        '<caption class="sr-only">Conversaciones transferidas por el asistente virtual</caption>'
+        '<div class="table-wrap" role="region" aria-labelledby="queue-caption" tabindex="0"><table class="queue">'
+        '<caption id="queue-caption" class="sr-only">Conversaciones transferidas por el asistente virtual</caption>'
         '<thead><tr><th scope="col">Estado</th><th scope="col">Prioridad</th><th scope="col">Motivo</th>'
         '<th scope="col">Servicio</th><th scope="col">Lo que necesita</th><th scope="col">Espera</th>'
+        '<th scope="col">Tiempo para atender</th>'
         '<th scope="col">Asesor</th><th scope="col"><span class="sr-only">Abrir</span></th></tr></thead>'
         '<tbody id="queue-body">{rows}</tbody></table></div>',
-        count=waiting_text(waiting), timeout=duration(queue_timeout), rows=rows,
+        count=waiting_text(waiting), timeout=duration(queue_timeout), rows=rows, on_duty=on_duty_text(on_duty),
     )
-    return page("Cola", content, demo=demo, agent=agent, csrf=csrf, page_name="queue")
+    return page("Cola", content, demo=demo, agent=agent, csrf=csrf, page_name="queue",
+                data={"sla": f"{queue_timeout:g}"})
+
+
+def on_duty_text(names: tuple[str, ...]) -> str:
+    if not names:
+        return "Nadie está disponible en este momento: el asistente no pasa clientes a la cola."
+    return "Disponibles ahora: " + ", ".join(names) + "."
 
 
 def waiting_text(count: int) -> str:
@@ -241,7 +312,34 @@ def transcript_items(lines: list[dict[str, Any]], packet: bool = False) -> Marku
     return join(items)
 
 
-def actions_for(h: Handoff, agent: Agent, csrf: str) -> Markup:
+def canned_select(replies: tuple[CannedReply, ...], agent: Agent) -> Markup:
+    """The canned replies (desk/canned_replies.yml): choosing one fills the reply box (desk.js)."""
+    if not replies:
+        return Markup("")
+    options = join(render('<option value="{text}">{title}</option>', text=r.for_agent(agent.name, agent.role),
+                          title=r.title) for r in replies)
+    return render(
+        '<label for="canned-reply">Respuestas guardadas</label>'
+        '<select id="canned-reply" aria-describedby="canned-help"><option value="">Elija una para '
+        "empezar su respuesta…</option>{options}</select>"
+        '<p class="muted small" id="canned-help">Queda en el cuadro de respuesta: revísela antes de enviarla.</p>',
+        options=options,
+    )
+
+
+def close_form(h: Handoff, hidden: Markup) -> Markup:
+    options = join(render('<option value="{value}">{label}</option>', value=k, label=v)
+                   for k, v in closing.CLOSE_REASONS.items())
+    return render(
+        '<form method="post" action="/handoffs/{id}/close" class="inline-form close-form" id="close-form">{hidden}'
+        '<label for="close-reason">Motivo de cierre</label> '
+        '<select id="close-reason" name="reason" required><option value="">Elija el motivo…</option>{options}'
+        '</select> <button type="submit" class="button button--danger">Cerrar</button></form>',
+        id=h.id, hidden=hidden, options=options,
+    )
+
+
+def actions_for(h: Handoff, agent: Agent, csrf: str, replies: tuple[CannedReply, ...] = ()) -> Markup:
     hidden = render('<input type="hidden" name="csrf_token" value="{csrf}">', csrf=csrf)
     if h.status == "queued":
         return render(
@@ -252,28 +350,65 @@ def actions_for(h: Handoff, agent: Agent, csrf: str) -> Markup:
     if h.status == "taken" and h.agent_id == agent.id:
         return render(
             '<form method="post" action="/handoffs/{id}/reply" class="reply stack" id="reply-form">{hidden}'
+            "{canned}"
             '<label for="reply-text">Su respuesta al cliente</label>'
             '<textarea id="reply-text" name="text" rows="3" maxlength="2000" required></textarea>'
             '<div class="row"><button type="submit" class="button button--primary">Enviar</button></div></form>'
             '<div class="actions row">'
             '<form method="post" action="/handoffs/{id}/return" class="inline-form">{hidden}'
             '<button type="submit" class="button">Devolver al asistente</button></form>'
-            '<form method="post" action="/handoffs/{id}/close" class="inline-form">{hidden}'
-            '<button type="submit" class="button button--danger">Cerrar</button></form></div>',
-            id=h.id, hidden=hidden,
+            "{close}</div>",
+            id=h.id, hidden=hidden, canned=canned_select(replies, agent), close=close_form(h, hidden),
         )
     if h.status == "taken":
         return render('<p class="muted">La atiende {name}.</p>', name=h.agent_name or "otro asesor")
     return render('<p class="muted">{label}. No hay acciones pendientes.</p>', label=STATUS_LABELS.get(h.status, h.status))
 
 
+def note_item(note: Note) -> Markup:
+    return render('<li class="note"><span class="note__who">{who}</span> <time class="note__time">{when}</time>'
+                  '<p class="note__text">{text}</p></li>', who=note.agent_name, when=clock(note.created_at),
+                  text=note.text)
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "agent": note.agent_name, "time": clock(note.created_at), "text": note.text}
+
+
+def notes_section(h: Handoff, notes: list[Note], csrf: str) -> Markup:
+    items = join(note_item(n) for n in notes)
+    return render(
+        '<section class="notes" aria-labelledby="notes-title"><h3 id="notes-title">Notas internas</h3>'
+        '<p class="muted small" id="notes-help">Solo las ve el equipo de soporte; nunca se envían al cliente.</p>'
+        '<ul class="notes__list" id="notes-list">{items}</ul>'
+        '<p class="muted small" id="notes-empty"{empty_hidden}>Sin notas todavía.</p>'
+        '<form method="post" action="/handoffs/{id}/notes" class="stack" id="note-form">'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
+        '<label for="note-text">Nueva nota interna</label>'
+        '<textarea id="note-text" name="text" rows="2" maxlength="2000" required aria-describedby="notes-help">'
+        '</textarea><div class="row"><button type="submit" class="button">Guardar nota</button></div></form></section>',
+        items=items, empty_hidden=Markup(" hidden") if notes else Markup(""), id=h.id, csrf=csrf,
+    )
+
+
+def hours_context(h: Handoff) -> str:
+    """What the bot said about the hours when it handed over (packet "hours"), e.g. "En horario de
+    asesores: el chat atiende hasta las 7:00 p. m."."""
+    hours = h.packet.get("hours") or {}
+    return hours.get("text") or "—"
+
+
 def conversation_page(h: Handoff, live: list[dict[str, Any]] | None, agent: Agent, csrf: str, demo: bool,
-                      notice_code: str = "", notice_kind: str = "info") -> str:
+                      notice_code: str = "", notice_kind: str = "info", *, sla: float = 180,
+                      notes: list[Note] | None = None, replies: tuple[CannedReply, ...] = ()) -> str:
     p = h.packet
+    now = time.time()
     slots = join(render("<dt>{k}</dt><dd>{v}</dd>", k=k, v=v) for k, v in (p.get("slots") or {}).items()) or Markup(
         "<dt>—</dt><dd>El asistente no recogió datos.</dd>")
     live_items = transcript_items(live) if live is not None else Markup("")
     live_error = "" if live is not None else "No se pudo leer la conversación en el asistente."
+    closed = render("<dt>Motivo de cierre</dt><dd id=\"close-reason-shown\">{r}</dd>", r=closing.label(h.close_reason)
+                    ) if h.close_reason else Markup("")
     content = render(
         '<p><a href="/">← Volver a la cola</a></p>'
         '<h1>Conversación <span class="mono">{short}</span></h1>{notice}'
@@ -283,6 +418,8 @@ def conversation_page(h: Handoff, live: list[dict[str, Any]] | None, agent: Agen
         '<dl class="facts">'
         '<dt>Estado</dt><dd id="handoff-status">{status}</dd>'
         '<dt>Asesor</dt><dd id="handoff-agent">{agent_name}</dd>'
+        '<dt>Tiempo para atenderla</dt><dd id="handoff-sla">{left} <span class="muted">(plazo: {sla})</span></dd>'
+        '<dt>Horario</dt><dd id="handoff-hours">{hours}</dd>'
         '<dt>Conversación</dt><dd class="mono" id="conversation-id">{cid}</dd>'
         "<dt>Motivo</dt><dd>{reason}</dd>"
         "<dt>Prioridad</dt><dd>{priority}</dd>"
@@ -290,28 +427,33 @@ def conversation_page(h: Handoff, live: list[dict[str, Any]] | None, agent: Agen
         '<dt>Lo que necesita</dt><dd class="description">{description}</dd>'
         "<dt>Canal</dt><dd>{channel}</dd>"
         "<dt>Solicitada</dt><dd>{created}</dd>"
-        '<dt>Recibida en la mesa</dt><dd>{received}</dd>'
+        '<dt>Recibida en la mesa</dt><dd>{received}</dd>{closed}'
         "</dl>"
         "<h3>Datos recogidos por el asistente</h3><dl class=\"facts\">{slots}</dl>"
-        "<h3>Conversación antes de la transferencia</h3>"
-        '<ol class="transcript transcript--packet">{transcript}</ol>'
+        "{notes}"
         "</section>"
         '<section class="panel live" aria-labelledby="live-title">'
-        '<h2 id="live-title">Conversación en vivo</h2>'
+        '<h2 id="live-title">Conversación con el cliente</h2>'
         '<p class="muted" id="live-error" role="alert">{live_error}</p>'
-        '<ol class="transcript" id="live-transcript" role="log" aria-live="polite" '
-        'aria-label="Mensajes desde la transferencia">{live_items}</ol>'
+        '<div class="log" id="conversation-log" role="log" aria-live="polite" aria-labelledby="live-title" '
+        'tabindex="0">'
+        '<ol class="transcript transcript--before" aria-label="Antes de la transferencia">{transcript}</ol>'
+        '<p class="divider"><span>Transferida a la mesa a las {received_clock}</span></p>'
+        '<ol class="transcript" id="live-transcript" aria-label="Desde la transferencia">{live_items}</ol>'
+        "</div>"
         "{actions}"
         "</section></div>",
         short=h.conversation_id[:12], notice=notice(notice_code, notice_kind), status=status_badge(h.status),
-        agent_name=h.agent_name or "—", cid=h.conversation_id, reason=h.reason_text or h.reason,
+        agent_name=h.agent_name or "—", left=time_left(h, now, sla), sla=duration(sla), hours=hours_context(h),
+        cid=h.conversation_id, reason=h.reason_text or h.reason,
         priority=priority_badge(h.priority), service=h.service, description=h.description or "—",
-        channel=h.channel or "—", created=date_time(h.created_at), received=date_time(h.received_at),
-        slots=slots, transcript=transcript_items(p.get("transcript") or [], packet=True), live_error=live_error,
-        live_items=live_items, actions=actions_for(h, agent, csrf),
+        channel=h.channel or "—", created=date_time(h.created_at), received=date_time(h.received_at), closed=closed,
+        slots=slots, notes=notes_section(h, notes or [], csrf),
+        transcript=transcript_items(p.get("transcript") or [], packet=True), live_error=live_error,
+        received_clock=clock(h.received_at), live_items=live_items, actions=actions_for(h, agent, csrf, replies),
     )
     return page(f"Conversación {h.id}", content, demo=demo, agent=agent, csrf=csrf, page_name="conversation",
-                data={"handoff-id": h.id, "status": h.status, "agent-id": h.agent_id or ""})
+                data={"handoff-id": h.id, "status": h.status, "agent-id": h.agent_id or "", "sla": f"{sla:g}"})
 
 
 def error_page(title: str, message: str, demo: bool, agent: Agent | None = None, csrf: str = "") -> str:
@@ -382,3 +524,67 @@ def transcript_page(conversation_id: str, lines: list[Any], agent: Agent, csrf: 
         '<p class="muted">Hora de Bogotá. Correos, teléfonos y documentos de los clientes enmascarados.</p>{body}',
         cid=conversation_id, body=body)
     return page("Conversación", content, demo=demo, agent=agent, csrf=csrf, page_name="transcript")
+
+
+# ---------------------------------------------------------------- morning list
+
+def done_text(mark: Any) -> str:
+    """ "Atendido por Ana el lunes 7 de diciembre a las 7:12 a. m." (+ the note)."""
+    text = sentence(f"Atendido por {mark.done_by} el {when(mark.done_at, 'at')}")
+    return f"{text} {mark.note}" if mark.note else text
+
+
+def morning_item(item: Any, mark: Any, csrf: str, n: int) -> Markup:
+    said = join(render('<li><time class="muted">{at}</time> {text}</li>', at=clock(stamp)[:5], text=text)
+                for stamp, text in item.said) or Markup('<li class="muted">No escribió nada más.</li>')
+    facts = join(render("<dt>{k}</dt><dd>{v}</dd>", k=k, v=v) for k, v in item.facts.items())
+    reach = join([*(render('<li><a href="tel:+57{digits}">{shown}</a></li>', digits="".join(ch for ch in p if ch.isdigit()),
+                           shown=p) for p in item.phones),
+                  *(render('<li><a href="mailto:{e}">{e}</a></li>', e=e) for e in item.emails)])
+    reach = render('<ul class="reach">{r}</ul>', r=reach) if reach else Markup(
+        '<p class="reach reach--none">No dejó teléfono ni correo: escribió por el chat del sitio web.</p>')
+    if mark is not None:
+        action = render('<p class="done" data-done="1">{t}</p>', t=done_text(mark))
+    else:
+        action = render(
+            '<form method="post" action="/manana/hecho" class="stack done-form">'
+            '<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="key" value="{key}">'
+            '<label for="note-{n}">Cómo quedó (opcional)</label>'
+            '<input id="note-{n}" name="note" maxlength="500" autocomplete="off">'
+            '<div class="row"><button type="submit" class="button button--primary">Ya lo llamé: marcar como '
+            "atendido</button></div></form>", csrf=csrf, key=item.key, n=n)
+    return render(
+        '<li class="morning-item{crit}{done}" data-key="{key}">'
+        '<h2 class="morning-item__title">{kind} <span class="muted">· {at}</span></h2>'
+        '<p class="morning-item__why">{reasons}</p>'
+        '<dl class="facts">{facts}<dt>Conversación</dt><dd class="mono">{cid}</dd></dl>'
+        '<h3>Lo que escribió</h3><ol class="said">{said}</ol>'
+        "<h3>Cómo contactarle</h3>{reach}{action}</li>",
+        crit=" morning-item--critical" if item.critical else "", done=" morning-item--done" if mark else "",
+        key=item.key, kind="Incidente crítico" if item.critical else "Pidió un asesor",
+        at=when(item.first_at), reasons="; ".join(item.reasons), facts=facts, cid=item.conversation_id, said=said,
+        reach=reach, action=action,
+    )
+
+
+def morning_page(items: list[Any], done: dict[str, Any], next_shift: str, agent: Agent, csrf: str, demo: bool,
+                 notice_code: str = "", error: str = "") -> str:
+    pending = sum(1 for i in items if i.key not in done)
+    summary = ("Nada pendiente." if not pending else
+               "1 pendiente por llamar." if pending == 1 else f"{pending} pendientes por llamar.")
+    shift = render(" Próximo turno: {s}.", s=next_shift) if next_shift else Markup("")
+    body = join(morning_item(i, done.get(i.key), csrf, n) for n, i in enumerate(items, start=1))
+    listing = render('<ol class="morning" id="morning-list">{b}</ol>', b=body) if items else Markup(
+        '<p id="morning-empty">No hubo incidentes críticos ni pedidos de un asesor fuera de horario en los últimos '
+        "7 días.</p>")
+    problem = render('<p class="notice notice--error" role="alert">{e}</p>', e=error) if error else Markup("")
+    kind = "error" if notice_code == "ya-llamado" else "info"
+    content = render(
+        "<h1>Lista de la mañana</h1>{notice}{problem}"
+        '<p class="lead" id="morning-count">{summary}{shift}</p>'
+        '<p class="muted">Incidentes críticos y pedidos de un asesor que llegaron cuando nadie podía atender '
+        "(últimos 7 días): primero los críticos, luego los demás, del más antiguo al más reciente. Quien llama "
+        "al cliente lo marca como atendido; queda su nombre y la hora.</p>{listing}",
+        notice=notice(notice_code, kind), problem=problem, summary=summary, shift=shift, listing=listing,
+    )
+    return page("Lista de la mañana", content, demo=demo, agent=agent, csrf=csrf, page_name="morning")

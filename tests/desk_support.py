@@ -25,6 +25,16 @@ from helpdesk.desk_client import REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_
 from tools import stack
 
 AGENT = {"username": "ana", "name": "Ana", "role": "asesora de soporte"}
+ANA = {"kind": "agent", "name": "Ana", "role": "asesora de soporte"}
+ASSISTANT = {"kind": "assistant"}
+
+
+def desk_bot_event(text: str, step: str, speaker: dict[str, str], **metadata: Any) -> dict[str, Any]:
+    """A bot event as the desk posts it: the text for the tracker, the custom payload the
+    widget gets once (desk/routes/agent_actions.py ``widget_event``)."""
+    return {"event": "bot", "text": text,
+            "data": {"custom": {"data": {"text": text, "speaker": speaker, "handoff": step}}},
+            "metadata": {**metadata, "desk": step, "text": None}}
 
 
 def packet(conversation_id: str, **changes: Any) -> dict[str, Any]:
@@ -177,8 +187,11 @@ class Agent:
     def hand_back(self, handoff_id: int) -> requests.Response:
         return self.act(handoff_id, "return")
 
-    def close(self, handoff_id: int) -> requests.Response:
-        return self.act(handoff_id, "close")
+    def close(self, handoff_id: int, reason: str = "resolved") -> requests.Response:
+        return self.act(handoff_id, "close", reason=reason)
+
+    def note(self, handoff_id: int, text: str) -> requests.Response:
+        return self.act(handoff_id, "notes", text=text)
 
 
 def wait_for(condition, timeout: float = 15, interval: float = 0.05, message: str = "condition"):

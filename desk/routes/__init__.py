@@ -5,6 +5,8 @@
     agent_actions.py  take, reply, hand back, close (session + CSRF; Rasa is told)
     api.py            the queue and one hand-off as JSON, for the pages' script
     reports.py        pages for supervisors only (/supervision)
+    presence.py       agents on duty: the bot's signed question, an agent's pause switch
+    morning.py        the morning list: after-hours requests to call back, marked done
 
 Plain functions registered on the app (not Blueprints): Sanic 21.12 gives a
 Blueprint's routes the app-wide error format, where ``app.get`` keeps the one
@@ -15,9 +17,9 @@ from __future__ import annotations
 
 from sanic import Sanic
 
-from desk.routes import agent_actions, api, pages, reports, webhook
+from desk.routes import agent_actions, api, morning, pages, presence, reports, webhook
 
-GROUPS = (webhook, pages, agent_actions, api, reports)
+GROUPS = (webhook, presence, pages, agent_actions, api, morning, reports)
 
 
 def register_all(app: Sanic) -> None:

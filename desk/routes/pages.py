@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse, html, redirect
 
 from desk import views
 from desk.auth import LOGIN_COOKIE, SESSION_COOKIE, csrf_required, page_auth, set_cookie
+from desk.presence import presence
 from desk.rasa_api import read_live
 from desk.security import AttemptsBusy, client_address, new_token, same_token, token_digest, verify_password
 from desk.store import Session
@@ -25,7 +26,7 @@ from desk.store import Session
 logger = logging.getLogger("desk")
 
 # Notices of /handoffs/{id}?aviso=… shown as errors (the others are information).
-ERROR_NOTICES = ("ya-tomada", "no-suya", "rasa", "vacia", "larga")
+ERROR_NOTICES = ("ya-tomada", "no-suya", "rasa", "vacia", "larga", "motivo", "nota-vacia")
 
 
 def login_form(request: Request, error: str = "", username: str = "", status: int = 200) -> HTTPResponse:
@@ -98,9 +99,11 @@ async def logout(request: Request) -> HTTPResponse:
 @page_auth
 async def queue_page(request: Request) -> HTTPResponse:
     session: Session = request.ctx.session
-    config = request.app.ctx.config
-    return html(views.queue_page(request.app.ctx.store.queue(), session.agent, session.csrf_token, config.demo,
-                                 config.queue_timeout))
+    ctx = request.app.ctx
+    config = ctx.config
+    on_duty = presence(ctx.store, config.queue_timeout).names
+    return html(views.queue_page(ctx.store.queue(), session.agent, session.csrf_token, config.demo,
+                                 config.queue_timeout, on_duty))
 
 
 @page_auth
@@ -115,7 +118,8 @@ async def conversation_page(request: Request, handoff_id: int) -> HTTPResponse:
     code = request.args.get("aviso", "")
     kind = "error" if code in ERROR_NOTICES else "info"
     return html(views.conversation_page(handoff, live, session.agent, session.csrf_token, ctx.config.demo,
-                                        code, kind))
+                                        code, kind, sla=ctx.config.queue_timeout,
+                                        notes=ctx.store.notes(handoff_id), replies=ctx.replies))
 
 
 def register(app: Sanic) -> None:

@@ -3,6 +3,9 @@
     POST /api/handoffs                     queue a packet
     GET  /api/handoffs/{conversation_id}   the latest hand-off's state
 
+A new hand-off's answer also says how long the customer should expect to wait
+(desk/presence.py): ``expected_wait_seconds``, ``agents_available``, ``position``.
+
 Both need the HMAC signature of helpdesk.desk_client (checked before the body
 is parsed), not an agent's session.
 """
@@ -19,6 +22,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from desk.packet import PacketError, validate_packet
+from desk.presence import presence
 from desk.security import conversation_ref
 from helpdesk.desk_client import REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
@@ -54,7 +58,13 @@ async def webhook_create(request: Request) -> HTTPResponse:
     logger.info("Hand-off %d queued: %s, reason %s, priority %s", handoff.id,
                 conversation_ref(handoff.conversation_id), handoff.reason, handoff.priority)
     logger.debug("Hand-off %d is conversation %s", handoff.id, handoff.conversation_id)
-    return json_response({"status": "queued", "handoff_id": handoff.id}, status=201)
+    ctx = request.app.ctx
+    waiting = [h.id for h in ctx.store.queue() if h.status == "queued"]
+    position = waiting.index(handoff.id) + 1 if handoff.id in waiting else 1
+    now = presence(ctx.store, ctx.config.queue_timeout, position=position)
+    return json_response({"status": "queued", "handoff_id": handoff.id, "position": position,
+                          "agents_available": now.on_duty, "expected_wait_seconds": int(round(now.expected_wait))},
+                         status=201)
 
 
 async def webhook_status(request: Request, conversation_id: str) -> HTTPResponse:

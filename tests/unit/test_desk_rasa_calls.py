@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.desk_support import Agent, packet, running_desk, wait_for
+from tests.desk_support import ANA, ASSISTANT, Agent, desk_bot_event, packet, running_desk, wait_for
 from tools import stack
 
 pytestmark = pytest.mark.slow  # starts the desk server (make test-fast leaves these out)
@@ -58,7 +58,7 @@ def test_taking_says_who_attends_then_pauses_live(desk, rasa, agent):
     assert response.status_code == 200 and response.json()["state"] == "taken"
     assert posted(rasa, cid) == [(
         "tracker/events", {**LIVE, "token": rasa.token},
-        [{"event": "bot", "text": "Le atiende Ana, asesora de soporte."}, {"event": "pause"}],
+        [desk_bot_event("Le atiende Ana, asesora de soporte.", "taken", ANA), {"event": "pause"}],
     )]
     assert desk.status(cid).json() == {"status": "taken", "agent": "Ana", "handoff_id": handoff_id}
 
@@ -96,7 +96,7 @@ def test_replies_go_live_with_the_agents_name(desk, rasa, agent):
     assert response.status_code == 200
     assert posted(rasa, cid)[-1] == (
         "tracker/events", {**LIVE, "token": rasa.token},
-        [{"event": "bot", "text": "Hola, soy Ana. ¿Me confirma el NIT?", "metadata": {"agent": "Ana"}}],
+        [desk_bot_event("Hola, soy Ana. ¿Me confirma el NIT?", "reply", ANA, agent="Ana")],
     )
     assert agent.reply(handoff_id, "   ").status_code == 400
     assert agent.reply(handoff_id, "x" * 2001).status_code == 400
@@ -121,7 +121,8 @@ def test_hand_back_resumes_then_the_bot_says_so(desk, rasa, agent):
     assert response.status_code == 200 and response.json()["state"] == "returned"
     assert posted(rasa, cid)[-1] == ("tracker/events", {**LIVE, "token": rasa.token}, [
         {"event": "resume"},
-        {"event": "bot", "text": "Ana le devolvió la conversación al asistente virtual. ¿En qué más le puedo ayudar?"},
+        desk_bot_event("Ana le devolvió la conversación al asistente virtual. ¿En qué más le puedo ayudar?",
+                       "returned", ASSISTANT),
     ])
     assert desk.status(cid).json()["status"] == "returned"
     assert agent.reply(handoff_id, "¿sigue ahí?").status_code == 409
@@ -132,7 +133,7 @@ def test_close_says_goodbye_then_resumes(desk, rasa, agent):
     agent.take(handoff_id)
     assert agent.close(handoff_id).status_code == 200
     assert posted(rasa, cid)[-1] == ("tracker/events", {**LIVE, "token": rasa.token}, [
-        {"event": "bot", "text": "La conversación con el asesor terminó. Gracias por escribirnos."},
+        desk_bot_event("La conversación con el asesor terminó. Gracias por escribirnos.", "closed", ASSISTANT),
         {"event": "resume"},
     ])
     assert desk.status(cid).json()["status"] == "closed"
@@ -168,7 +169,7 @@ def test_the_live_transcript_reads_the_tracker_after_the_handoff(desk, rasa, age
     data = agent.handoff(handoff_id)
     lines = [(line["from"], line["text"]) for line in data["transcript"]]
     assert lines == [
-        ("asistente", "Le atiende Ana, asesora de soporte."),
+        ("aviso", "Le atiende Ana, asesora de soporte."),
         ("sistema", "El asistente virtual quedó en pausa."),
         ("cliente", "<b>¿hola?</b>"),  # JSON: the page inserts it with textContent
         ("asesor", "Aquí estoy"),

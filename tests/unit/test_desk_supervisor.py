@@ -267,7 +267,10 @@ def test_a_supervisor_keeps_the_queue_and_can_attend_with_the_same_csrf_rules(de
     assert supervisor.act(handoff_id, "take", csrf="forged").status_code == 403
     taken = supervisor.take(handoff_id)
     assert taken.status_code == 200 and taken.json()["state"] == "taken"
-    assert rasa.calls_for(cid)[-1]["body"][0] == {"event": "bot", "text": "Le atiende Carla, supervisora de soporte."}
+    taken_event = rasa.calls_for(cid)[-1]["body"][0]
+    assert taken_event["text"] == "Le atiende Carla, supervisora de soporte."
+    assert taken_event["data"]["custom"]["data"]["speaker"] == {"kind": "agent", "name": "Carla",
+                                                                "role": "supervisora de soporte"}
 
 
 @pytest.mark.slow

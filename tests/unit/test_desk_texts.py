@@ -160,12 +160,14 @@ def test_take_return_and_close_carry_the_domains_text(tmp_path):
             rasa.trackers[cid] = [{"event": "session_started", "timestamp": time.time() - 10}]
             handoff_id = desk.post_packet(packet(cid)).json()["handoff_id"]
             assert agent.take(handoff_id).status_code == 200
-            assert agent.act(handoff_id, finish).status_code == 200
+            assert agent.act(handoff_id, finish, reason="resolved").status_code == 200
             posted = [c["body"] for c in rasa.calls_for(cid) if c["what"] == "tracker/events"]
             events["take"], events[finish] = posted[0], posted[1]
-    assert events["take"] == [
-        {"event": "bot", "text": "Hola, soy Ana (asesora de soporte) y le acompaño desde ahora."}, {"event": "pause"}]
-    assert events["return"] == [
-        {"event": "resume"}, {"event": "bot", "text": "Ana terminó; el asistente sigue con usted."}]
-    assert events["close"] == [
-        {"event": "bot", "text": "Gracias, Ana cerró la conversación."}, {"event": "resume"}]
+    texts = {name: [e.get("text") for e in posted if e["event"] == "bot"] for name, posted in events.items()}
+    assert texts == {"take": ["Hola, soy Ana (asesora de soporte) y le acompaño desde ahora."],
+                     "return": ["Ana terminó; el asistente sigue con usted."],
+                     "close": ["Gracias, Ana cerró la conversación."]}
+    # What the widget shows (the custom payload) carries the same text.
+    assert [e["data"]["custom"]["data"]["text"] for e in events["take"] if e["event"] == "bot"] == texts["take"]
+    assert [e["event"] for e in events["return"]] == ["resume", "bot"]
+    assert [e["event"] for e in events["close"]] == ["bot", "resume"]
