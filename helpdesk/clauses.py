@@ -82,9 +82,10 @@ ANSWERABLE = frozenset({
     "ask_escalation_levels", "request_human", "ask_price", "ask_case_status", "report_no_answer",
 })
 # Intents answered as one when parts of a message carry several of them: two ways of
-# escalating, of reporting a problem, of asking about hours are one question.
+# escalating ("llevo una semana esperando y nadie me dice nada"), of reporting a problem,
+# of asking about hours are one question.
 FAMILIES = (
-    frozenset({"request_escalation", "escalate_to_coordinator"}),
+    frozenset({"request_escalation", "escalate_to_coordinator", "report_no_answer"}),
     frozenset({"report_problem", "report_critical_incident"}),
     frozenset({"ask_opening_hours", "ask_open_now"}),
 )

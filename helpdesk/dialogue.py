@@ -262,7 +262,8 @@ def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
             and not lexicon().starts_with("explicit_yes", tokens) and not lexicon().starts_with("explicit_no", tokens):
         return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
     if intent in ("ask_contact", "ask_opening_hours") and len(tokens) <= 5 and not is_question(message.request) \
-            and lex.starts_with("acknowledgement", tokens):
+            and lex.starts_with("acknowledgement", tokens) and not lex.has("contact_noun", tokens) \
+            and not lex.has("follow_up_lead", tokens[1:]):
         return "acknowledge"  # "ok, ya llamo", "listo, le escribo": a statement, not a question
     return intent
 
