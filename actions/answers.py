@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import message_of, now, reply_events, schedule
 from helpdesk import answers, dialogue
+from helpdesk.desk_client import DeskClient
+from helpdesk.handoff import in_chat_answer
 
 # Intents answered as a short acknowledgement when they interrupt a guided question.
 _ACKNOWLEDGED = {"greet": "acknowledge", "thank": "acknowledge", "bot_challenge": "bot",
@@ -29,6 +31,11 @@ class ActionAnswerQuestion(Action):
         if message.intent in _ACKNOWLEDGED:
             return reply_events(dialogue.Reply(answers.Answer(_ACKNOWLEDGED[message.intent]), topic_of(tracker)), tracker)
         reply = dialogue.respond(message, topic_of(tracker), schedule(), now())
+        if reply.answer.kind == "chat_here_open":
+            # In the chat's hours: whether an agent is on duty is the desk's to say.
+            client = DeskClient.from_env()
+            if client is not None and (await client.presence()).nobody:
+                reply.answer = in_chat_answer(schedule(), now(), agents_on_duty=False)
         return reply_events(reply, tracker, dispatcher, domain)
 
 

@@ -83,6 +83,7 @@ def message_of(tracker: Tracker) -> Message:
         entities=tuple(latest.get("entities") or ()),
         ranking=ranking,
         clauses=tuple(c for c in latest.get("clauses") or () if isinstance(c, dict)),
+        channel=tracker.get_latest_input_channel() or "",
     )
 
 

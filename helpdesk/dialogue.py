@@ -41,6 +41,7 @@ from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
 from helpdesk.clauses import is_question, part_of, questions_asked, split_parts
 from helpdesk.dates import DateMention, read_date
+from helpdesk.handoff import in_chat_answer
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
 from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
@@ -76,6 +77,8 @@ DID_YOU_MEAN_MIN_CONFIDENCE = 0.05
 # A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure when it
 # names an outage (tables outage_words, stop_state) or the classifier sees one this much.
 HYPOTHETICAL_MIN_SCORE = 0.5
+# Input channels that are the website chat itself (its agents answer there).
+IN_CHAT_CHANNELS = ("socketio",)
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,10 @@ def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
     lex = lexicon()
     if lex.has("whatsapp", tokens) and intent not in ("report_problem", "report_critical_incident"):
         return "whatsapp"
+    if message.channel in IN_CHAT_CHANNELS and intent in ("ask_open_now", "ask_opening_hours", "ask_contact") \
+            and requested_channels(list(message.entities), message.request) == ["chat"] \
+            and read_date(message.request, date(2000, 1, 3)) is None:
+        return "chat_here"  # "¿el chat está abierto?" asked in the website chat: they are in it
     named = "priority_line" in requested_channels(list(message.entities), message.request)
     for_contact = intent in ("ask_contact", "ask_repeat", "nlu_fallback") or (
         intent in ("ask_opening_hours", "ask_open_now") and lex.has("contact_phone", tokens))
@@ -457,6 +464,12 @@ def _contacts_of(schedule: Schedule, channel_id: str) -> tuple:
     return ()
 
 
+def _chat_here(turn: Turn) -> Reply:
+    """ "¿El chat está abierto?" asked inside the website chat: they are in it now (whether
+    an agent is on duty is the action's to ask the desk: actions/answers.py)."""
+    return turn.reply(in_chat_answer(turn.schedule, turn.now, None), "contact", ("chat",))
+
+
 def _whatsapp(turn: Turn) -> Reply:
     """ "¿Ese número tiene WhatsApp?": no WhatsApp is published; the contact to call instead
     (the one named, else the last one given, the 24/7 line during an incident)."""
@@ -527,7 +540,8 @@ def _hours_reply(turn: Turn, intent: str, channels: list[str], mention: DateMent
     if not channels and topic.kind in ("contact", "hours", "pqrsa") and is_follow_up(turn.text):
         channels = [c for c in topic.channels if c in schedule.channels and not schedule.channel(c).always_open]
     regular = [c for c in channels if c in schedule.channels and not schedule.channel(c).always_open]
-    if intent == "ask_open_now" and mention is not None and mention.day in (None, now.date()) and mention.weekday is None:
+    if intent == "ask_open_now" and mention is not None and mention.day in (None, now.date()) \
+            and mention.weekday is None and not mention.part:
         mention = None  # "¿hay alguien ya? eran las 7 justas", "¿y hoy ya no hay nadie?": now
     if intent in ("ask_opening_hours", "ask_open_now"):
         mention = _coming_opening_day(turn, mention)
@@ -815,6 +829,7 @@ TRANSITIONS: dict[tuple[str, str], Handler] = {
     ("*", "hypothetical"): _hypothetical,
     ("*", "priority_line"): _priority_line,
     ("*", "whatsapp"): _whatsapp,
+    ("*", "chat_here"): _chat_here,
     ("*", "ask_contact"): _contact,
     ("*", "ask_repeat"): _repeat,
     ("*", "ask_opening_hours"): _hours,

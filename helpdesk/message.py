@@ -24,6 +24,7 @@ class Message:
     entities: tuple[dict[str, Any], ...] = ()
     ranking: tuple[tuple[str, float], ...] = ()
     clauses: tuple[dict[str, Any], ...] = ()  # each question of the message, read on its own
+    channel: str = ""  # the input channel ("socketio": the website chat, "rest": an API client)
 
     @property
     def command(self) -> bool:

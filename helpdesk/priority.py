@@ -94,12 +94,20 @@ def critical_score(nlu: Understanding) -> float:
     return nlu.score(CRITICAL_INTENT)
 
 
-def classifier_says_critical(nlu: Understanding) -> bool:
+def classifier_says_critical(nlu: Understanding, only_a_question: bool = False) -> bool:
+    """The classifier reads a critical incident: confidently, or as its first guess — but a
+    message that is only a question ("¿y hoy no hay nadie?") needs the confident reading."""
     score = critical_score(nlu)
     first = nlu.first()
     return score >= CRITICAL_MIN_SCORE or (
-        score >= CRITICAL_MIN_SCORE_WHEN_FIRST and CRITICAL_INTENT in first.split("+")
+        not only_a_question and score >= CRITICAL_MIN_SCORE_WHEN_FIRST and CRITICAL_INTENT in first.split("+")
     )
+
+
+def only_a_question(text: str) -> bool:
+    """One sentence that ends with a question mark."""
+    body = text.strip()
+    return body.endswith("?") and not any(ch in ".!;\n" for ch in body.rstrip("?").strip("¿"))
 
 
 def _negated_within(text: str, spans: list[tuple[str, int, int]], start: int, negators: set[str], reach: int = 2) -> bool:
@@ -152,7 +160,7 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     if not text or text.startswith("/"):
         return PriorityReading(None)
     facts = modifiers(text)
-    says = classifier_says_critical(nlu)
+    says = classifier_says_critical(nlu, only_a_question(text))
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:
         return _read_reply(text, facts, says, failing)

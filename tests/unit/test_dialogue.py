@@ -6,6 +6,8 @@ text), the answer kind, and words the decided answer must or must not carry.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from helpdesk import dialogue
@@ -138,3 +140,15 @@ def test_a_worded_no_to_the_critical_offer_is_a_no_even_when_the_nlu_cannot_plac
     reply = dialogue.respond(Message("nlu_fallback", "pues la verdad no, seguimos trabajando normal", 0.3),
                              Topic(), schedule, now)
     assert not reply.answer.kind.startswith("not_critical")
+
+
+def test_is_the_chat_open_asked_inside_the_chat_is_about_this_chat(schedule):
+    now = parse_moment("2026-12-01T10:00")
+    in_widget = Message("ask_open_now", "¿el chat está abierto?", entities=({"entity": "channel", "value": "chat"},),
+                        channel="socketio")
+    reply = dialogue.respond(in_widget, Topic(), schedule, now)
+    assert reply.answer.kind == "chat_here_open"
+    over_rest = dialogue.respond(replace(in_widget, channel="rest"), Topic(), schedule, now)
+    assert over_rest.answer.kind != "chat_here_open" and "chat.certicamara.com" in str(over_rest.answer.values)
+    closed = dialogue.respond(in_widget, Topic(), schedule, parse_moment("2026-12-06T10:00"))
+    assert closed.answer.kind == "chat_here_closed" and "lunes" in closed.answer.values["next_opening"]
