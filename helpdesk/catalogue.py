@@ -1,9 +1,14 @@
-"""The catalogue of what the assistant can answer: every answer kind, with its Spanish label.
+"""The catalogue of what the assistant understands and answers, with the Spanish labels people read.
 
-One list for the whole product: ``helpdesk/dialogue.py`` and the actions give only these
-kinds, ``domain.yml`` words each of them (a conditional variation of ``utter_answer``), and
-the support report labels them with these names. ``tests/unit/test_consistency.py`` ties
-the three together.
+``ANSWER_LABELS``: every answer kind. One list for the whole product: ``helpdesk/dialogue.py``
+and the actions give only these kinds, ``domain.yml`` words each of them (a conditional
+variation of ``utter_answer``), and the support report labels them with these names.
+
+``INTENT_LABELS``: every intent of domain.yml (docs/intents.md defines each), plus Rasa's
+``nlu_fallback``, as a supervisor reads it in the report. ``intent_label`` labels a
+message read as two questions (``ask_contact+ask_opening_hours``) too.
+
+``tests/unit/test_consistency.py`` ties both to domain.yml, the code and the report.
 """
 
 from __future__ import annotations
@@ -49,3 +54,31 @@ ANSWER_LABELS: dict[str, str] = {
     "case_status_unknown_closed": "Estado de un caso: no lo conoce, cerrado",
 }
 ANSWER_KINDS = tuple(ANSWER_LABELS)
+
+INTENT_LABELS: dict[str, str] = {
+    "greet": "Saludo", "goodbye": "Despedida", "thank": "Agradecimiento", "affirm": "Responde que sí",
+    "deny": "Responde que no", "cancel": "Cancela la pregunta en curso", "ask_help": "Pregunta qué puede hacer el asistente",
+    "ask_repeat": "Pide repetir lo último", "bot_challenge": "Pregunta si habla con un robot",
+    "ask_contact": "Pide datos de contacto", "ask_opening_hours": "Pregunta por horarios",
+    "ask_open_now": "Pregunta si atienden ahora", "request_support": "Pide ayuda con un trámite",
+    "report_problem": "Reporta un problema", "report_critical_incident": "Reporta un incidente crítico",
+    "submit_pqrsa": "Quiere radicar una PQRSA", "request_escalation": "Quiere escalar su caso",
+    "escalate_to_coordinator": "Pide al coordinador", "ask_escalation_levels": "Pregunta por los niveles de escalamiento",
+    "request_human": "Pide hablar con un asesor", "ask_price": "Pregunta precios", "ask_case_status": "Pregunta por su caso",
+    "report_no_answer": "Dice que nadie contesta", "inform": "Responde una pregunta del asistente",
+    "out_of_scope": "Fuera del alcance del soporte", "nlu_fallback": "No entendido (confianza baja)",
+}
+INTENTS = tuple(INTENT_LABELS)
+
+
+def intent_label(intent: str | None) -> str:
+    """The Spanish label of an intent; a two-question label ("a+b") joins its parts' labels;
+    an intent the catalogue does not know (a newer model) is shown as it is."""
+    if not intent:
+        return "Sin intención"
+    return " + ".join(INTENT_LABELS.get(part, part) for part in intent.split("+"))
+
+
+def answer_label(kind: str | None) -> str:
+    """The Spanish label of an answer kind (the kind itself when the catalogue does not know it)."""
+    return ANSWER_LABELS.get(kind or "", kind or "Sin respuesta")

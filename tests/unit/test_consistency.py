@@ -267,3 +267,20 @@ def test_one_catalogue_of_answer_kinds_ties_the_code_the_domain_and_the_report()
     # "not_understood_twice" is the core's signal that actions/unclear.py turns into one of
     # the not_understood_twice_* / not_understood_handoff kinds (it is never worded itself).
     assert given - {"not_understood_twice"} <= set(ANSWER_KINDS), given - set(ANSWER_KINDS)
+
+
+def test_one_catalogue_of_intent_labels_ties_the_domain_and_the_report():
+    """helpdesk/catalogue.py gives every intent of domain.yml (and Rasa's nlu_fallback) one
+    Spanish label, none other; the report labels intents with it and has no list of its own."""
+    from helpdesk.catalogue import INTENT_LABELS, INTENTS, intent_label
+    from insights import report
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(INTENTS) == set(domain["intents"]) | {"nlu_fallback"}, set(INTENTS) ^ (set(domain["intents"])
+                                                                                      | {"nlu_fallback"})
+    labels = [INTENT_LABELS[i] for i in INTENTS]
+    assert all(label.strip() for label in labels) and len(set(labels)) == len(labels)  # one meaning, one label
+    assert not any("_" in label for label in labels)  # Spanish words, not ids
+    assert report.INTENT_LABELS is INTENT_LABELS and not hasattr(report, "REQUEST_INTENT_LABELS")
+    assert intent_label("ask_contact+ask_opening_hours") == "Pide datos de contacto + Pregunta por horarios"
+    assert intent_label("a_newer_intent") == "a_newer_intent" and intent_label("") == "Sin intención"
