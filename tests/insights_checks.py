@@ -12,10 +12,13 @@ from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from insights.traffic import TestTraffic
 from tools.conversation_player import Planned, expected
 
 BOGOTA = ZoneInfo("America/Bogota")
 FIRST_DAY, LAST_DAY = date(2026, 12, 4), date(2026, 12, 8)
+# The plan's conversations are test traffic (ids insights-…): these reports take them in.
+ALL_TRAFFIC = TestTraffic(include=True)
 # Answers that say when the channels open next (they carry the slot next_opening), read
 # from helpdesk/answers.py and helpdesk/triage.py: the report's «cerrado, abre …».
 SAYS_WHEN_IT_OPENS = {
@@ -154,6 +157,10 @@ def check_report(report, planned: list[Planned], handoff_waits: dict[str, float]
     assert 0 <= measures["Mediana de espera hasta que un asesor la tomó (s)"] <= longest
     if handoff_waits:
         assert longest <= max(handoff_waits.values()) + 1
+
+    # Test traffic taken in (the plan is test traffic); containment puts each conversation in one group.
+    assert s["test_conversations"] == 0
+    assert sum(row["Cuántas"] for row in report.table("contencion").as_dicts()) == s["conversations"]
 
     # Every conversation the report cites has its transcript, the customer's text masked.
     cited = {p.sender for p in criticals} | {p.sender for p, _ in missed} | {p.sender for p in handed}

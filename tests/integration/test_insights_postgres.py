@@ -19,7 +19,7 @@ import pytest
 
 from insights import report, retention, source
 from tests.conftest import ROOT
-from tests.insights_checks import FIRST_DAY, LAST_DAY, check_played_answers, check_report
+from tests.insights_checks import ALL_TRAFFIC, FIRST_DAY, LAST_DAY, check_played_answers, check_report
 from tools import conversation_player as player
 from tools import generate_conversations
 from tools.services import Postgres, Redis
@@ -56,7 +56,7 @@ def tracker(played) -> source.TrackerSource:
 def test_every_figure_equals_what_was_played_on_postgresql(played, tracker):
     clocked, planned, _ = played
     check_played_answers(clocked.tracker, planned)
-    check_report(report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=clocked.desk_db), planned)
+    check_report(report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=clocked.desk_db, traffic=ALL_TRAFFIC), planned)
 
 
 def test_the_tracker_store_creates_the_timestamp_index_on_postgresql(played):
@@ -107,5 +107,5 @@ def test_retention_on_postgresql_while_a_customer_talks(played, tracker):
     assert result.conversations == old
     assert postgres.sql(f"SELECT COUNT(*) FROM events WHERE timestamp < {cutoff}") == "0"
     assert finished and all(k == ["escalation_supervisor", "escalation_coordinator"] for k in finished), finished
-    after = report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=None)
+    after = report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=None, traffic=ALL_TRAFFIC)
     assert after.summary["conversations"] == len(planned)  # the played conversations are all kept

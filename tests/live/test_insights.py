@@ -25,7 +25,7 @@ import pytest
 
 from insights import export, report, retention, source
 from tests.conftest import ROOT
-from tests.insights_checks import FIRST_DAY, LAST_DAY, check_played_answers, check_report
+from tests.insights_checks import ALL_TRAFFIC, FIRST_DAY, LAST_DAY, check_played_answers, check_report
 from tools import conversation_player as player
 from tools import generate_conversations
 
@@ -52,7 +52,7 @@ def tracker(played) -> source.TrackerSource:
 @pytest.fixture(scope="module")
 def built(played, tracker):
     clocked, _ = played
-    return report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=clocked.desk_db)
+    return report.build(tracker, FIRST_DAY, LAST_DAY, desk_db=clocked.desk_db, traffic=ALL_TRAFFIC)
 
 
 def test_every_figure_equals_what_was_played(played, built):
@@ -62,10 +62,11 @@ def test_every_figure_equals_what_was_played(played, built):
 
 
 def test_a_day_outside_the_range_is_empty_and_the_range_is_by_bogota_days(tracker):
-    before = report.build(tracker, date(2026, 12, 3), date(2026, 12, 3), desk_db=None)
+    before = report.build(tracker, date(2026, 12, 3), date(2026, 12, 3), desk_db=None, traffic=ALL_TRAFFIC)
     assert before.summary["conversations"] == before.summary["messages"] == 0
     # Saturday 5 December 20:xx in Bogotá is Sunday 01:xx UTC: it is Saturday's.
-    saturday = report.build(tracker, date(2026, 12, 5), date(2026, 12, 5), desk_db=None)
+    saturday = report.build(tracker, date(2026, 12, 5), date(2026, 12, 5), desk_db=None,
+                            traffic=ALL_TRAFFIC)
     assert saturday.summary["conversations"] == sum(1 for p in player.plan() if p.moment.startswith("2026-12-05"))
 
 
@@ -99,7 +100,7 @@ def test_make_report_writes_the_html_the_csv_files_and_the_nlu_draft(played, tmp
     run = subprocess.run(
         [str(ROOT / ".venv" / "actions" / "bin" / "python"), "-m", "insights", "--from", FIRST_DAY.isoformat(),
          "--to", LAST_DAY.isoformat(), "--out", str(out), "--tracker-store", f"sqlite:///{clocked.tracker_db}",
-         "--desk-db", str(clocked.desk_db)],
+         "--desk-db", str(clocked.desk_db), "--include-test-traffic"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert f"{len(planned)} conversations" in run.stdout
