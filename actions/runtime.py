@@ -31,7 +31,7 @@ ANSWER_SLOTS = (
     "request_type_label", "pqrsa_details", "levels", "level_details", "case_note", "chat_hours",
     "triage_reason", "email_summary", "option_1_title", "option_1_payload",
     "option_2_title", "option_2_payload", "option_3_title", "option_3_payload", "service_label",
-    "service_id",
+    "service_id", "incident_service", "incident_since", "incident_message", "incident_update", "incident_estimate",
 )
 
 

@@ -53,6 +53,10 @@ ANSWER_LABELS: dict[str, str] = {
     "case_status_unknown_open": "Estado de un caso: no lo conoce, canales abiertos",
     "case_status_unknown_closed": "Estado de un caso: no lo conoce, cerrado",
 }
+ANSWER_LABELS.update({
+    "known_incident": "Falla conocida: qué se sabe y qué hacer",
+    "critical_known_incident": "Prioridad 1 con falla conocida: línea 24/7, el equipo ya trabaja en ello",
+})
 ANSWER_KINDS = tuple(ANSWER_LABELS)
 
 INTENT_LABELS: dict[str, str] = {

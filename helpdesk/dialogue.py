@@ -42,6 +42,8 @@ from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this modul
 from helpdesk.clauses import is_question, part_of, questions_asked, split_parts
 from helpdesk.dates import DateMention, read_date
 from helpdesk.handoff import in_chat_answer
+from helpdesk.incidents import Incident, relevant
+from helpdesk.incidents import values as incident_values
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
 from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
@@ -135,6 +137,7 @@ class Turn:
     now: datetime
     reading: PriorityReading
     misunderstood: int = 0
+    incidents: tuple[Incident, ...] = ()
 
     @property
     def text(self) -> str:
@@ -241,7 +244,7 @@ def asks_procedure(message: Message, reading: PriorityReading) -> bool:
                                      or critical_score(message.understanding()) >= HYPOTHETICAL_MIN_SCORE)
 
 
-def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
+def classify(message: Message, topic: Topic, reading: PriorityReading, incidents: tuple[Incident, ...] = ()) -> str:
     """What the message does, for the transition table."""
     intent = message.intent
     if reading.critical:
@@ -250,6 +253,10 @@ def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
         return intent
     tokens = _tokens(message.request)
     lex = lexicon()
+    if incidents and not reading.hypothetical and reading.critical is not False \
+            and relevant(incidents, detect_service(message.request, list(message.entities))) is not None \
+            and (intent in PROBLEM_INTENTS or lex.has("service_status", tokens)):
+        return "known_incident"  # a problem with (or a question about) a service that is known to be down
     if lex.has("whatsapp", tokens) and intent not in ("report_problem", "report_critical_incident"):
         return "whatsapp"
     if message.channel in IN_CHAT_CHANNELS and intent in ("ask_open_now", "ask_opening_hours", "ask_contact") \
@@ -278,7 +285,8 @@ def classify(message: Message, topic: Topic, reading: PriorityReading) -> str:
 # ------------------------------------------------------------------ deciding
 
 
-def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int = 0) -> Reply:
+def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int = 0,
+            incidents: tuple[Incident, ...] = ()) -> Reply:
     """The answer to a message outside a guided question.
 
     Args:
@@ -288,6 +296,8 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
         now: the current moment (aware).
         misunderstood: how many messages in a row, this one included, the NLU did not
             understand (``nlu_fallback``).
+        incidents: the incidents the support team has declared and not closed
+            (``helpdesk.incidents``).
     """
     now = schedule.local(now)
     # A choice from "¿Se refiere a …?": the original words, answered with the chosen intent.
@@ -296,8 +306,8 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
         message = Message(message.intent, original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
     parts = questions_of(message)
     if len(parts) >= 2:
-        return _several(parts, topic, schedule, now, misunderstood)
-    return _one(parts[0], topic, schedule, now, misunderstood)
+        return _several(parts, topic, schedule, now, misunderstood, incidents)
+    return _one(parts[0], topic, schedule, now, misunderstood, incidents)
 
 
 # A sentence read as critical on its own decides only when it is read confidently and the
@@ -337,10 +347,11 @@ def reading_of(message: Message) -> PriorityReading:
     return whole
 
 
-def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int) -> Reply:
+def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
+         incidents: tuple[Incident, ...] = ()) -> Reply:
     reading = reading_of(message)
-    turn = Turn(message, topic, schedule, now, reading, misunderstood)
-    move = classify(message, topic, reading)
+    turn = Turn(message, topic, schedule, now, reading, misunderstood, incidents)
+    move = classify(message, topic, reading, incidents)
     handler = TRANSITIONS.get((topic.kind or "", move)) or TRANSITIONS.get(("*", move)) or _help
     return _remember_closed(turn, handler(turn))
 
@@ -351,18 +362,20 @@ def questions_of(message: Message) -> list[Message]:
     return questions_asked(message, lambda m: reading_of(m).critical)
 
 
-def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime) -> Reply:
+def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime,
+                    incidents: tuple[Incident, ...] = ()) -> Reply:
     """The answers to several questions (the last one as the reply, the others before it)."""
-    return _several(parts, topic, schedule, now, 0)
+    return _several(parts, topic, schedule, now, 0, incidents)
 
 
-def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int) -> Reply:
+def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
+             incidents: tuple[Incident, ...] = ()) -> Reply:
     """Several questions in one message: each answered in the order asked, a critical
     incident among them first."""
     replies: list[Reply] = []
     state = topic
     for part in parts:
-        reply = _one(part, state, schedule, now, misunderstood)
+        reply = _one(part, state, schedule, now, misunderstood, incidents)
         replies.append(reply)
         state = reply.topic
     critical = [r for r in replies if r.topic.kind == "critical"]
@@ -395,7 +408,20 @@ def closed_said_once(answer: Answer, before: Topic, after: Topic, schedule: Sche
 
 def _critical(turn: Turn) -> Reply:
     answer = answers.critical_answer(turn.schedule, turn.now)
+    known = relevant(turn.incidents, detect_service(turn.text, list(turn.message.entities)))
+    if known is not None:
+        # The seed rule holds (the 24/7 line), worded so that they know the team is on it.
+        answer = Answer("critical_known_incident", {**answer.values, **incident_values(known, turn.now)})
     return turn.reply(answer, "critical", ("priority_line",), incident=True)
+
+
+def _known_incident(turn: Turn) -> Reply:
+    """A problem with, or a question about, a service the team declared down: what is known,
+    at once; the customer may still say that it stops the operation (the 24/7 line)."""
+    known = relevant(turn.incidents, detect_service(turn.text, list(turn.message.entities)))
+    assert known is not None
+    return turn.reply(Answer("known_incident", incident_values(known, turn.now)), "known_incident",
+                      answers.SUPPORT_CHANNELS, offer="critical_check")
 
 
 def _hypothetical(turn: Turn) -> Reply:
@@ -830,6 +856,7 @@ TRANSITIONS: dict[tuple[str, str], Handler] = {
     ("*", "priority_line"): _priority_line,
     ("*", "whatsapp"): _whatsapp,
     ("*", "chat_here"): _chat_here,
+    ("*", "known_incident"): _known_incident,
     ("*", "ask_contact"): _contact,
     ("*", "ask_repeat"): _repeat,
     ("*", "ask_opening_hours"): _hours,

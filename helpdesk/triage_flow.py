@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk import answers, dialogue, triage
+from helpdesk.incidents import Incident, relevant
 from helpdesk.priority import PROBLEM_INTENTS, read_priority
 from helpdesk.schedule import Schedule
 
@@ -64,9 +65,13 @@ def known_so_far(message: dialogue.Message, continuing: bool, slots: Mapping[str
 
 
 def decide(message: dialogue.Message, continuing: bool, slots: Mapping[str, Any], previous: dialogue.Topic,
-           schedule: Schedule, now: datetime) -> Turn:
+           schedule: Schedule, now: datetime, incidents: tuple[Incident, ...] = ()) -> Turn:
     """What to answer to a problem report or to a reply of the triage."""
     known = known_so_far(message, continuing, slots, previous)
+    if not continuing and not message.command and relevant(incidents, known.service) is not None:
+        # A problem with a service the team declared down: what is known, at once (the 24/7
+        # line too when it stops the operation), instead of the triage's questions.
+        return Turn(reply=dialogue.respond(message, previous, schedule, now, incidents=incidents))
     if not continuing and not message.command and known.operation_blocked is None:
         if dialogue.asks_procedure(message, dialogue.reading_of(message)):
             # "¿Qué pasa si se me cae el estampado en producción?": a question about the
