@@ -1,4 +1,4 @@
-"""Serve the demo support page with the chat widget (standard library only).
+"""Serve the demo support page with the chat widget (standard library, and helpdesk for the hours).
 
     .venv/actions/bin/python web/server.py
 
@@ -6,10 +6,13 @@ Environment:
     WEB_HOST         where to listen (default 127.0.0.1)
     WEB_PORT         port (default 8080)
     RASA_PUBLIC_URL  the Rasa server as the browser reaches it (default http://127.0.0.1:5005)
+    ASSISTANT_SCHEDULE_FILE  the schedule (default schedule/channels.yml), for the agents' hours
 
 Routes: web/public/* as static files, /vendor/socket.io.min.js from
 web/node_modules/socket.io-client/dist/ (installed by `npm ci`, never
-committed), /config.js with the Rasa URL, /health for start-up checks.
+committed), /config.js with the Rasa URL and the agents' hours the widget's
+header shows ("lun–vie 7–19, sáb 8–13", from the schedule file read at start-up),
+/health for start-up checks.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 PUBLIC = HERE / "public"
 VENDOR = HERE / "node_modules" / "socket.io-client" / "dist"
 # Only these vendor files are exposed: node_modules holds much more than the page needs.
@@ -64,10 +68,21 @@ def content_security_policy(rasa_url: str) -> str:
     ])
 
 
+def agent_hours() -> str:
+    """The agents' weekly hours for the widget's header, from the schedule file (helpdesk/handoff.py)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from helpdesk.handoff import agent_hours_short
+    from helpdesk.loader import load_schedule, schedule_path_from_env
+
+    return agent_hours_short(load_schedule(schedule_path_from_env()))
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "chat-widget"
     sys_version = ""
     rasa_url = "http://127.0.0.1:5005"
+    agent_hours = ""
     csp = content_security_policy(rasa_url)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -81,7 +96,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/health":
             return self.send(HTTPStatus.OK, b'{"status": "ok"}', "application/json", send_body)
         if path == "/config.js":
-            config = json.dumps({"rasaUrl": self.rasa_url, "socketPath": "/socket.io"})
+            config = json.dumps({"rasaUrl": self.rasa_url, "socketPath": "/socket.io", "agentHours": self.agent_hours},
+                                ensure_ascii=False)
             body = f"window.CHAT_CONFIG = {config};\n".encode()
             return self.send(HTTPStatus.OK, body, TYPES[".js"], send_body)
         if path.startswith("/vendor/"):
@@ -131,6 +147,10 @@ def main() -> int:
     port = int(os.environ.get("WEB_PORT", "8080"))
     Handler.rasa_url = rasa_public_url()
     Handler.csp = content_security_policy(Handler.rasa_url)
+    try:
+        Handler.agent_hours = agent_hours()
+    except Exception as exc:  # noqa: BLE001 - the page still works; the header then names no hours
+        print(f"[web] warning: the agents' hours for the chat header could not be read: {exc}", file=sys.stderr)
     if not (VENDOR / "socket.io.min.js").is_file():
         print(f"[web] warning: {VENDOR / 'socket.io.min.js'} is missing; run `npm ci` in web/", file=sys.stderr)
     server = ThreadingHTTPServer((host, port), Handler)

@@ -60,7 +60,8 @@ def test_reload_keeps_the_history_and_the_conversation(chat, web_stack):
     expect(chat.log.locator(".cw-bubble")).to_have_count(len(shown_before))
     assert chat.log.locator(".cw-bubble").all_inner_texts() == shown_before
     expect(chat.quick_replies()).to_have_text(["Es un incidente crítico", "No es crítico"])
-    expect(chat.page.locator(".cw-status")).to_have_text("En línea")
+    expect(chat.page.locator(".cw-status")).to_have_text("Asesores: lun–vie 7–19, sáb 8–13")
+    expect(chat.page.locator(".cw-conn")).to_be_hidden()  # connected: nothing to say about the connection
     assert chat.session_id() == session
 
     # The conversation continues: "/deny" only means "not critical" to a server that
@@ -96,16 +97,24 @@ def test_tampered_history_is_rendered_as_text(chat):
         """() => {
             localStorage.setItem('certichat.history', JSON.stringify([
               {from: 'bot', text: '<img src=x onerror=alert(1)> <b>hola</b> javascript:alert(2)',
-               ts: '2026-12-04T15:00:00Z', buttons: [{title: '<img src=y onerror=alert(3)>', payload: '/greet'}]}
+               ts: '2026-12-04T15:00:00Z', buttons: [{title: '<img src=y onerror=alert(3)>', payload: '/greet'}]},
+              {from: 'agent', text: '<b>soy</b>', agent: {name: '<img src=z onerror=alert(4)>', role: 7},
+               ts: '2026-12-04T15:01:00Z'},
+              {from: 'event', text: '<i>aviso</i>', ts: '2026-12-04T15:02:00Z'}
             ]));
+            localStorage.setItem('certichat.agent', JSON.stringify({name: '<b>x</b>', role: {}}));
             localStorage.setItem('certichat.open', '1');
         }"""
     )
     chat.page.reload()
     bubble = chat.bot_bubbles().first
-    expect(bubble).to_have_text("Asistente: <img src=x onerror=alert(1)> <b>hola</b> javascript:alert(2)")
+    expect(bubble).to_have_text("Asistente virtual: <img src=x onerror=alert(1)> <b>hola</b> javascript:alert(2)")
     expect(chat.quick_replies()).to_have_text(["<img src=y onerror=alert(3)>"])
-    assert chat.log.locator("img, b, a").count() == 0
+    expect(chat.agent_bubbles()).to_have_text(["<img src=z onerror=alert(4)>: <b>soy</b>"])
+    expect(chat.notices()).to_have_text(["<i>aviso</i>"])
+    expect(chat.page.locator(".cw-title")).to_have_text("<b>x</b>")
+    assert chat.log.locator("img, b, a, i").count() == 0
+    assert chat.page.locator(".cw-header b").count() == 0
     assert dialogs == []
 
 
@@ -209,8 +218,8 @@ def test_accessible_names_and_live_region(chat):
     chat.goto()
     expect(chat.page.get_by_role("button", name="Abrir el chat de soporte", exact=True)).to_be_visible()
     chat.open()
-    expect(chat.page.get_by_role("dialog", name="Asistente de soporte")).to_be_visible()
-    log = chat.page.get_by_role("log", name="Conversación con el asistente")
+    expect(chat.page.get_by_role("dialog", name="Asistente virtual")).to_be_visible()
+    log = chat.page.get_by_role("log", name="Conversación de soporte")
     expect(log).to_have_attribute("aria-live", "polite")
     expect(chat.page.get_by_role("button", name="Cerrar el chat")).to_be_visible()
     expect(chat.page.get_by_role("button", name="Enviar")).to_be_visible()
@@ -290,3 +299,17 @@ def test_no_third_party_code_is_committed():
     assert (web / "package-lock.json").exists()
     assert "web/node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert not list((web / "public").rglob("socket.io*"))
+
+
+def test_the_header_says_who_answers_at_any_hour(chat, web_stack):
+    """A virtual assistant, and when people answer, from the schedule: never "En línea" all night."""
+    _, body = _get(web_stack.page_url, "/config.js")
+    assert '"agentHours": "lun–vie 7–19, sáb 8–13"' in body.decode("utf-8")
+    chat.open_with_welcome()
+    expect(chat.page.locator(".cw-title")).to_have_text("Asistente virtual")
+    expect(chat.page.locator(".cw-status")).to_have_text("Asesores: lun–vie 7–19, sáb 8–13")
+    expect(chat.page.get_by_role("dialog", name="Asistente virtual")).to_have_attribute("aria-describedby", "cw-status")
+    # Screen readers hear who speaks, by name.
+    expect(chat.bot_bubbles().first).to_contain_text("Asistente virtual: ¡Hola!")
+    assert chat.page.locator(".cw-header").evaluate("e => e.tagName") == "DIV"  # no second banner landmark
+    assert chat.errors == []

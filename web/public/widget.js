@@ -7,13 +7,27 @@
  * keeps one conversation across reloads. Message text is only ever inserted as
  * text nodes — the bot repeats what customers wrote in some answers, and
  * anything in localStorage could have been tampered with.
+ *
+ * Who is answering: the agent desk's messages arrive with a `speaker` ({kind:
+ * "agent", name, role} or {kind: "assistant"}) and a `handoff` step ("taken",
+ * "reply", "returned", "closed"; desk/routes/agent_actions.py). While an agent
+ * attends, the header names them, their messages carry their name and role (a
+ * bubble of their own, and the same words for screen readers), and the
+ * assistant's typing indicator stays away; when they hand back or close, the
+ * header is the assistant's again. Otherwise the header says what is true at
+ * any hour: a virtual assistant, and the agents' published hours (config.js,
+ * from schedule/channels.yml).
  */
 (function () {
   "use strict";
 
   var config = window.CHAT_CONFIG || {};
   var RASA_URL = config.rasaUrl || "http://127.0.0.1:5005";
-  var KEYS = { session: "certichat.session", history: "certichat.history", open: "certichat.open" };
+  var KEYS = {
+    session: "certichat.session", history: "certichat.history", open: "certichat.open", agent: "certichat.agent"
+  };
+  var AGENT_HOURS = typeof config.agentHours === "string" ? config.agentHours : "";
+  var ASSISTANT_TITLE = "Asistente virtual";
   var MAX_HISTORY = 200;
   // Replies take ~0.1 s; this long a silence means the server is not answering.
   var REPLY_TIMEOUT_MS = 20000;
@@ -106,11 +120,27 @@
     try {
       var items = JSON.parse(load(KEYS.history) || "[]");
       return Array.isArray(items) ? items.filter(function (m) {
-        return m && (m.from === "bot" || m.from === "user") && typeof m.text === "string";
+        return m && ["bot", "user", "agent", "event"].indexOf(m.from) >= 0 && typeof m.text === "string";
+      }).map(function (m) {
+        return m.from === "agent" ? { from: "agent", text: m.text, ts: m.ts, agent: cleanAgent(m.agent) } : m;
       }) : [];
     } catch (e) {
       return [];
     }
+  }
+
+  /** {name, role} with text values only, or null (what the desk sent, or what storage kept). */
+  function cleanAgent(agent) {
+    if (!agent || typeof agent !== "object" || typeof agent.name !== "string" || !agent.name) return null;
+    return { name: agent.name.slice(0, 100), role: typeof agent.role === "string" ? agent.role.slice(0, 100) : "" };
+  }
+
+  function loadAgent() {
+    try { return cleanAgent(JSON.parse(load(KEYS.agent) || "null")); } catch (e) { return null; }
+  }
+
+  function agentLabel(agent) {
+    return agent.role ? agent.name + ", " + agent.role : agent.name;
   }
 
   // --------------------------------------------------------------------- DOM
@@ -171,28 +201,37 @@
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-modal", "false");
     panel.setAttribute("aria-labelledby", "cw-title");
+    panel.setAttribute("aria-describedby", "cw-status");
 
-    var header = el("header", "cw-header");
+    // A div, not a <header>: inside the dialog a header would be a second banner landmark.
+    var header = el("div", "cw-header");
+    var avatar = el("span", "cw-avatar");
+    avatar.setAttribute("aria-hidden", "true");
     var titles = el("div", "cw-header__titles");
-    var title = el("h2", "cw-title", "Asistente de soporte");
+    var title = el("h2", "cw-title", ASSISTANT_TITLE);
     title.id = "cw-title";
-    var status = el("p", "cw-status", "Conectando…");
-    status.setAttribute("role", "status");
-    titles.append(title, status);
+    // Who answers here, at any hour: the assistant, and the agents' published hours.
+    var status = el("p", "cw-status");
+    status.id = "cw-status";
+    // The connection, only while it is not ready (announced to screen readers).
+    var connection = el("p", "cw-conn", "Conectando…");
+    connection.setAttribute("role", "status");
+    titles.append(title, status, connection);
     var closeButton = el("button", "cw-close");
     closeButton.type = "button";
     closeButton.setAttribute("aria-label", "Cerrar el chat");
     closeButton.appendChild(el("span", null, "×")).setAttribute("aria-hidden", "true");
-    header.append(titles, closeButton);
+    header.append(avatar, titles, closeButton);
 
     var log = el("div", "cw-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
-    log.setAttribute("aria-label", "Conversación con el asistente");
+    log.setAttribute("aria-label", "Conversación de soporte");
     // Focusable so keyboard users can scroll a long conversation.
     log.tabIndex = 0;
 
     var typing = el("div", "cw-typing");
+    typing.id = "cw-typing";
     typing.hidden = true;
     typing.setAttribute("role", "status");
     var dots = el("span", "cw-typing__dots");
@@ -219,8 +258,8 @@
     root.append(launcher, panel);
     document.body.appendChild(root);
     return {
-      launcher: launcher, badge: badge, panel: panel, status: status, closeButton: closeButton,
-      log: log, typing: typing, form: form, input: input
+      launcher: launcher, badge: badge, panel: panel, status: status, connection: connection, title: title,
+      avatar: avatar, closeButton: closeButton, log: log, typing: typing, form: form, input: input
     };
   }
 
@@ -235,13 +274,37 @@
   var greetSent = false;
   var unread = 0;
   var replyTimer = null;
+  var attending = loadAgent(); // the agent attending now ({name, role}), or null: the assistant
 
   function isOpen() {
     return ui && !ui.panel.hidden;
   }
 
+  /** The connection's state; "" once connected (the header then says only who answers). */
   function setStatus(text) {
-    if (ui.status.textContent !== text) ui.status.textContent = text;
+    if (ui.connection.textContent !== text) ui.connection.textContent = text;
+    ui.connection.hidden = !text;
+  }
+
+  /** The header: who answers now. */
+  function showWhoAnswers() {
+    if (attending) {
+      ui.title.textContent = agentLabel(attending);
+      ui.status.textContent = "Le atiende una persona del equipo de soporte";
+      ui.avatar.textContent = attending.name.charAt(0).toUpperCase();
+      ui.panel.classList.add("cw--agent");
+    } else {
+      ui.title.textContent = ASSISTANT_TITLE;
+      ui.status.textContent = AGENT_HOURS ? "Asesores: " + AGENT_HOURS : "Respondo a cualquier hora";
+      ui.avatar.textContent = "AV";
+      ui.panel.classList.remove("cw--agent");
+    }
+  }
+
+  function setAttending(agent) {
+    attending = agent;
+    save(KEYS.agent, JSON.stringify(agent));
+    showWhoAnswers();
   }
 
   function scrollToEnd() {
@@ -254,12 +317,30 @@
     return text.replace(/(\d) ([ap])\. m\./g, "$1\u00a0$2.\u00a0m.");
   }
 
+  function speakerOf(message) {
+    if (message.from === "user") return "Usted";
+    if (message.from === "agent" && message.agent) return agentLabel(message.agent);
+    return ASSISTANT_TITLE;
+  }
+
   function messageNode(message) {
+    if (message.from === "event") {
+      // The desk's notice: who attends from now on (or that the assistant is back). Its text names them.
+      var notice = el("p", "cw-event");
+      notice.appendChild(document.createTextNode(message.text));
+      return notice;
+    }
     var item = el("div", "cw-msg cw-msg--" + message.from);
+    if (message.from === "agent" && message.agent) {
+      // Who writes, on every agent message: name and role (screen readers hear it once, below).
+      var who = el("p", "cw-who", agentLabel(message.agent));
+      who.setAttribute("aria-hidden", "true");
+      item.appendChild(who);
+    }
     var bubble = el("p", "cw-bubble");
-    // Screen readers hear who speaks; the bubble colour says it to sighted users.
-    bubble.appendChild(el("span", "cw-sr", message.from === "bot" ? "Asistente: " : "Usted: "));
-    if (message.from === "bot") {
+    // Screen readers hear who speaks; the bubble says it to sighted users.
+    bubble.appendChild(el("span", "cw-sr", speakerOf(message) + ": "));
+    if (message.from !== "user") {
       linkParts(message.text).forEach(function (part) {
         if (!part.href) {
           bubble.appendChild(document.createTextNode(keepTimesTogether(part.text)));
@@ -334,6 +415,7 @@
   }
 
   function showTyping() {
+    if (attending) return; // a person answers at their own pace: no "assistant is typing", no timeout
     ui.typing.hidden = false;
     scrollToEnd();
     clearTimeout(replyTimer);
@@ -381,6 +463,12 @@
   function onBotMessage(data) {
     if (!data || typeof data !== "object") return;
     var text = typeof data.text === "string" ? data.text : "";
+    var speaker = data.speaker && typeof data.speaker === "object" ? data.speaker : null;
+    var step = typeof data.handoff === "string" ? data.handoff : "";
+    if (step) {
+      onDeskMessage(text, step, speaker && speaker.kind === "agent" ? cleanAgent(speaker) : null);
+      return;
+    }
     // Rasa's socket.io channel sends buttons as `quick_replies`; other outputs use `buttons`.
     var raw = data.quick_replies || data.buttons || [];
     var buttons = (Array.isArray(raw) ? raw : []).filter(function (b) {
@@ -397,6 +485,23 @@
     }
   }
 
+  /** A message of the agent desk: who attends changes with "taken", "returned" and "closed". */
+  function onDeskMessage(text, step, agent) {
+    if (!text) return;
+    hideTyping();
+    if (step === "taken" && agent) setAttending(agent);
+    if (step === "reply") {
+      addMessage({ from: agent ? "agent" : "bot", text: text, agent: agent, ts: new Date().toISOString() });
+    } else {
+      addMessage({ from: "event", text: text, ts: new Date().toISOString() });
+    }
+    if (step === "returned" || step === "closed") setAttending(null);
+    if (!isOpen()) {
+      unread += 1;
+      updateBadge();
+    }
+  }
+
   function onSessionConfirm(data) {
     var id = typeof data === "string" ? data : data && data.session_id;
     if (!id) return;
@@ -404,12 +509,13 @@
       // The server started another conversation: the stored one no longer applies.
       history = [];
       save(KEYS.history, "[]");
+      setAttending(null);
       renderHistory();
     }
     sessionId = id;
     save(KEYS.session, id);
     confirmed = true;
-    setStatus("En línea");
+    setStatus("");
     while (outbox.length) socket.emit("user_uttered", { message: outbox.shift(), session_id: sessionId });
     if (!history.length && !greetSent && isOpen()) greet();
   }
@@ -462,6 +568,7 @@
 
   function init() {
     ui = build();
+    showWhoAnswers();
     updateBadge();
     renderHistory();
     ui.launcher.addEventListener("click", function () { open(); });
