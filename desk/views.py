@@ -251,16 +251,17 @@ def queue_row(h: Handoff, now: float, sla: float) -> Markup:
 
 
 QUEUE_COLUMNS = 9
+QUEUE_NOTICES = ("disponible", "pausa")
 
 
 def queue_page(handoffs: list[Handoff], agent: Agent, csrf: str, demo: bool, queue_timeout: float,
-               on_duty: tuple[str, ...] = ()) -> str:
+               on_duty: tuple[str, ...] = (), notice_code: str = "") -> str:
     now = time.time()
     waiting = sum(1 for h in handoffs if h.status == "queued")
     rows = join(queue_row(h, now, queue_timeout) for h in handoffs) or render(
         '<tr class="empty"><td colspan="{n}">No hay conversaciones todavía.</td></tr>', n=QUEUE_COLUMNS)
     content = render(
-        '<h1>Cola de conversaciones</h1>'
+        '<h1>Cola de conversaciones</h1>{notice}'
         '<p class="lead"><span id="queue-count">{count}</span> · Plazo para tomar cada conversación: {timeout}; '
         "si nadie la toma, el asistente le ofrece al cliente los canales abiertos.</p>"
         '<p class="muted" id="on-duty">{on_duty}</p>'
@@ -276,6 +277,7 @@ def queue_page(handoffs: list[Handoff], agent: Agent, csrf: str, demo: bool, que
         '<th scope="col">Asesor</th><th scope="col"><span class="sr-only">Abrir</span></th></tr></thead>'
         '<tbody id="queue-body">{rows}</tbody></table></div>',
         count=waiting_text(waiting), timeout=duration(queue_timeout), rows=rows, on_duty=on_duty_text(on_duty),
+        notice=notice(notice_code if notice_code in QUEUE_NOTICES else ""),
     )
     return page("Cola", content, demo=demo, agent=agent, csrf=csrf, page_name="queue",
                 data={"sla": f"{queue_timeout:g}"})

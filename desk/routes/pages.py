@@ -103,7 +103,7 @@ async def queue_page(request: Request) -> HTTPResponse:
     config = ctx.config
     on_duty = presence(ctx.store, config.queue_timeout).names
     return html(views.queue_page(ctx.store.queue(), session.agent, session.csrf_token, config.demo,
-                                 config.queue_timeout, on_duty))
+                                 config.queue_timeout, on_duty, request.args.get("aviso", "")))
 
 
 @page_auth

@@ -8,6 +8,8 @@ fresh browser context, so a fresh localStorage and a fresh conversation.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import uuid
 from pathlib import Path
@@ -22,6 +24,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Screenshots for people (the customer's view of a hand-off, the agent's screen…), kept by the tests.
+SCREENSHOTS = ROOT / "var" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -35,6 +39,7 @@ class WebStack:
 
     def __init__(self, tmp: Path):
         action_port, rasa_port, web_port = stack.free_port(), stack.free_port(), stack.free_port()
+        self.tracker_db = tmp / "tracker.db"  # the conversations (the desk's morning list reads them)
         action_token = uuid.uuid4().hex  # as make run: the action server checks Rasa's token
         endpoints = stack.write_endpoints(
             tmp / "endpoints.yml", action_port,
@@ -108,6 +113,15 @@ def artifact(name: str) -> Path:
     return ARTIFACTS / name
 
 
+def screenshot_path(name: str) -> Path:
+    """var/screenshots/<name> (var/ is 0700: the product's private folder)."""
+    from helpdesk.privacy import private_dir
+
+    private_dir(SCREENSHOTS.parent)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS / name
+
+
 class Chat:
     """The widget on the demo page, driven as a customer does."""
 
@@ -153,6 +167,15 @@ class Chat:
     def bot_bubbles(self, text: str = ""):
         bubbles = self.log.locator(".cw-msg--bot .cw-bubble")
         return bubbles.filter(has_text=text) if text else bubbles
+
+    def agent_bubbles(self, text: str = ""):
+        bubbles = self.log.locator(".cw-msg--agent .cw-bubble")
+        return bubbles.filter(has_text=text) if text else bubbles
+
+    def notices(self, text: str = ""):
+        """The desk's notices in the log ("Le atiende Ana, asesora de soporte.")."""
+        found = self.log.locator(".cw-event")
+        return found.filter(has_text=text) if text else found
 
     def user_bubbles(self):
         return self.log.locator(".cw-msg--user .cw-bubble")
@@ -236,3 +259,93 @@ def generated_tracker(folder: Path, conversations: int, seed: int) -> Path:
     generate_conversations.generate(source.TrackerSource("sqlite", str(db)), conversations,
                                     date(2026, 11, 1), date(2026, 11, 30), seed=seed)
     return db
+
+
+# ------------------------------------------------------------------ the agent desk
+
+@contextlib.contextmanager
+def desk_beside(web_stack: WebStack, tmp: Path, now: str = NOW, queue_timeout: float = 300,
+                extra_env: dict[str, str] | None = None):
+    """The desk (its own process, agent "ana"), and the stack's action server restarted on its port
+    with DESK_URL and DESK_WEBHOOK_SECRET pointing at it and ASSISTANT_NOW = ``now``; put back as
+    it was afterwards, so other tests see the stack they expect."""
+    from tests.desk_support import Desk
+
+    actions = web_stack.stack.actions
+    action_port = int(actions.url.rsplit(":", 1)[1])
+    logs = tmp / "logs"
+    running = Desk(tmp / "desk", web_stack.rasa_url, web_stack.token, queue_timeout=queue_timeout,
+                   extra_env=extra_env)
+    running.start()
+    try:
+        actions.stop()
+        web_stack.stack.actions = stack.start_actions(action_port, logs, {
+            "ASSISTANT_NOW": now, "DESK_URL": running.url, "DESK_WEBHOOK_SECRET": running.secret,
+        })
+        yield running
+    finally:
+        running.stop()
+        web_stack.stack.actions.stop()
+        web_stack.stack.actions = stack.start_actions(action_port, logs, {"ASSISTANT_NOW": NOW})
+
+
+# Records what the desk's alerts do, in the agent's browser: each Notification shown, each tone played.
+ALERT_SPY = """
+window.__notices = [];
+window.__tones = 0;
+(function () {
+  function Spy(title, options) { window.__notices.push({title: title, body: (options || {}).body || ''}); }
+  Spy.permission = 'granted';
+  Spy.requestPermission = function () { return Promise.resolve('granted'); };
+  window.Notification = Spy;
+  var start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function () { window.__tones += 1; return start.apply(this, arguments); };
+})();
+"""
+
+
+def new_agent_page(request, browser, name: str = "agent", spy_alerts: bool = False, **context_options):
+    """A browser context of its own (its cookies): an agent's desk. ``page.errors`` collects console errors."""
+    options = {"viewport": {"width": 1280, "height": 900}, "locale": "es-CO", "timezone_id": "America/Bogota"}
+    options.update(context_options)
+    context = browser.new_context(**options)
+    if spy_alerts:
+        context.add_init_script(ALERT_SPY)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.errors = errors
+
+    def finish():
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            page.screenshot(path=str(artifact(f"failure-{_safe(request.node.name)}-{name}.png")), full_page=True)
+        context.close()
+
+    request.addfinalizer(finish)
+    return page
+
+
+def sign_in(page, desk, username: str = "ana", password: str | None = None) -> None:
+    page.goto(desk.url + "/login")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill(password or desk.password)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("heading", name="Cola de conversaciones")).to_be_visible()
+
+
+@functools.cache
+def model_says(answer_kind: str) -> bool:
+    """Whether models/assistant.tar.gz was trained with a domain that words ``answer_kind`` (a
+    wording added to domain.yml reaches customers once the model is trained again)."""
+    import tarfile
+
+    import yaml
+
+    with tarfile.open(stack.MODEL) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("domain_provider/domain.yml"))
+        domain = yaml.safe_load(archive.extractfile(member).read())
+    variations = domain.get("responses", {}).get("utter_answer", [])
+    return any(c.get("value") == answer_kind for v in variations for c in v.get("condition") or [])

@@ -239,6 +239,8 @@ def test_close_ends_the_agents_conversation_and_the_bot_goes_on(servers, desk, a
 def test_nobody_takes_it_in_time_the_customer_is_told_and_the_bot_goes_on(servers, customer):
     desk = servers.desk.ensure(SHORT_TIMEOUT)
     try:
+        on_duty = Agent(desk)  # an agent is on duty (or the customer would not be queued), and does not take it
+        on_duty.login()
         c = customer()
         ask_for_an_agent(c, "quiero saber el estado de mi solicitud de firma")
         c.wait_for(QUEUED)
