@@ -30,6 +30,16 @@ PACKET_SLOTS = (
     "affected_service", "operation_blocked", "problem_description", "handoff_description",
     "case_number",
 )
+# A newer answer kind -> the one an older trained model words instead (its domain is the one Rasa
+# sends with each call): the action server may be deployed before the model is trained again, and a
+# kind the model does not word would fall to the static "cannot check the hours" text.
+OLDER_KINDS = {"handoff_no_agent": "handoff_failed", "handoff_queued_no_estimate": "handoff_queued"}
+
+
+def worded(kind: str, domain: dict[str, Any]) -> bool:
+    """Whether the running model's domain has an ``utter_answer`` variation for ``kind``."""
+    variations = ((domain or {}).get("responses") or {}).get("utter_answer") or []
+    return any(c.get("value") == kind for v in variations for c in v.get("condition") or [])
 
 
 def agents_online() -> bool:
@@ -78,6 +88,8 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         answer, question = await self.decide(tracker)
+        if answer.kind in OLDER_KINDS and domain and not worded(answer.kind, domain):
+            answer = answers.Answer(OLDER_KINDS[answer.kind], answer.values)
         return answer_events(answer, tracker) + [
             SlotSet("question_flow", "handoff"),
             SlotSet("question_pending", question is not None),

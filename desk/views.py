@@ -574,7 +574,7 @@ def morning_page(items: list[Any], done: dict[str, Any], next_shift: str, agent:
     pending = sum(1 for i in items if i.key not in done)
     summary = ("Nada pendiente." if not pending else
                "1 pendiente por llamar." if pending == 1 else f"{pending} pendientes por llamar.")
-    shift = render(" Próximo turno: {s}.", s=next_shift) if next_shift else Markup("")
+    shift = render(" {s}", s=sentence(f"Próximo turno: {next_shift}")) if next_shift else Markup("")
     body = join(morning_item(i, done.get(i.key), csrf, n) for n, i in enumerate(items, start=1))
     listing = render('<ol class="morning" id="morning-list">{b}</ol>', b=body) if items else Markup(
         '<p id="morning-empty">No hubo incidentes críticos ni pedidos de un asesor fuera de horario en los últimos '

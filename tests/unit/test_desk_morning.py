@@ -124,6 +124,7 @@ def test_the_page_and_marking_done_with_who_and_when(tmp_path):
         ana.login()
         page = ana.http.get(desk.url + "/manana", timeout=30).text
         assert "<h1>Lista de la mañana</h1>" in page and "4 pendientes por llamar." in page
+        assert "m.." not in page
         keys = re.findall(r'<li class="morning-item[^"]*" data-key="([^"]+)"', page)
         assert [k.split("@")[0] for k in keys] == ["crit-early", "crit-late", "person-early", "person-late"]
         assert '<a href="tel:+573001234567">300 123 4567</a>' in page
