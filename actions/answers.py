@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import message_of, now, reply_events, schedule
+from actions.runtime import incidents, message_of, now, reply_events, schedule
 from helpdesk import answers, dialogue
 from helpdesk.desk_client import DeskClient
 from helpdesk.handoff import in_chat_answer
@@ -30,7 +30,7 @@ class ActionAnswerQuestion(Action):
         message = message_of(tracker)
         if message.intent in _ACKNOWLEDGED:
             return reply_events(dialogue.Reply(answers.Answer(_ACKNOWLEDGED[message.intent]), topic_of(tracker)), tracker)
-        reply = dialogue.respond(message, topic_of(tracker), schedule(), now())
+        reply = dialogue.respond(message, topic_of(tracker), schedule(), now(), incidents=await incidents())
         if reply.answer.kind == "chat_here_open":
             # In the chat's hours: whether an agent is on duty is the desk's to say.
             client = DeskClient.from_env()

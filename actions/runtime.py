@@ -87,6 +87,15 @@ def message_of(tracker: Tracker) -> Message:
     )
 
 
+async def incidents() -> tuple:
+    """The incidents the support team declared in the desk and has not closed (cached a
+    few seconds; none when no desk is configured or it does not answer)."""
+    from helpdesk.desk_client import DeskClient
+
+    client = DeskClient.from_env()
+    return await client.active_incidents() if client is not None else ()
+
+
 def understanding_of(tracker: Tracker) -> Understanding:
     """The NLU's reading of the latest message (intent, confidence, ranking)."""
     return message_of(tracker).understanding()

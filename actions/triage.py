@@ -6,6 +6,7 @@ called for a critical incident during chat hours, and the decision becomes slot 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -14,11 +15,31 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import can_hand_off, hand_off
-from actions.runtime import answer_events, message_of, now, say_before, schedule
+from actions.runtime import answer_events, incidents, message_of, now, say_before, schedule
 from helpdesk import dialogue, triage_flow
+from helpdesk.desk_client import DeskClient
 from helpdesk.priority import PROBLEM_INTENTS
 
 SLOTS_READ = ("affected_service", "operation_blocked", "problem_description", "skipped_questions")
+
+
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def report_to_desk(tracker: Tracker, turn: triage_flow.Turn) -> None:
+    """Tell the desk about a problem report (its service, whether it is critical), without
+    making the customer wait: the desk counts them to propose declaring an incident."""
+    client = DeskClient.from_env()
+    if client is None or tracker.latest_action_name == "question_form" and turn.step is not None \
+            and turn.step.question is not None:
+        return
+    known = turn.step.known if turn.step is not None else None
+    critical = turn.topic(dialogue.Topic()).kind == "critical"
+    report = {"conversation_id": tracker.sender_id, "service": known.service if known else None,
+              "critical": critical, "at": now().isoformat()}
+    task = asyncio.get_running_loop().create_task(client.report_problem(report))
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
 
 
 class ActionTriageStep(Action):
@@ -37,10 +58,12 @@ class ActionTriageStep(Action):
         message = message_of(tracker)
         previous = dialogue.Topic.from_slot(tracker.get_slot("topic"))
         continuing = tracker.latest_action_name == "question_form"
+        known_incidents = await incidents()
         turn = triage_flow.decide(
             message, continuing=continuing, slots={name: tracker.get_slot(name) for name in SLOTS_READ},
-            previous=previous, schedule=schedule(), now=now(),
+            previous=previous, schedule=schedule(), now=now(), incidents=known_incidents,
         )
+        report_to_desk(tracker, turn)
         if turn.reply is not None:
             say_before(turn.reply.before, dispatcher, domain)
             return answer_events(turn.reply.answer, tracker) + [
@@ -56,7 +79,7 @@ class ActionTriageStep(Action):
         others = [p for p in dialogue.questions_of(message) if p.intent not in PROBLEM_INTENTS]
         if others and not continuing and step.question is None:
             # "se cayó el estampado, ¿y el correo?": the incident's answer first, then the other questions'.
-            extra = dialogue.respond_to_each(others, topic, schedule(), now())
+            extra = dialogue.respond_to_each(others, topic, schedule(), now(), known_incidents)
             say_before([answer, *extra.before], dispatcher, domain)
             answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)
         return answer_events(answer, tracker) + [

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType
 
 from actions.answers import topic_of
 from actions.handoff import agents_online, can_hand_off, hand_off, open_agent_channels
-from actions.runtime import answer_events, message_of, now, reply_events, schedule
+from actions.runtime import answer_events, incidents, message_of, now, reply_events, schedule
 from helpdesk import answers, dialogue
 
 # The NLU reads at most this many characters (addons/message_guard.py); longer
@@ -50,7 +50,8 @@ class ActionHandleUnclearMessage(Action):
         if latest.get("message_truncated"):
             return answer_events(answers.Answer("message_too_long"), tracker, max_chars=str(MAX_MESSAGE_CHARS))
         reply = dialogue.respond(
-            message_of(tracker), topic_of(tracker), schedule(), now(), consecutive_fallbacks(tracker.events)
+            message_of(tracker), topic_of(tracker), schedule(), now(), consecutive_fallbacks(tracker.events),
+            incidents=await incidents(),
         )
         if reply.answer.kind != "not_understood_twice":
             return reply_events(reply, tracker, dispatcher, domain)

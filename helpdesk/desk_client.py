@@ -12,7 +12,7 @@ even within the five-minute window.
 Calls never block the action server's event loop: the HTTP request runs in the
 default executor and the backoff between attempts is an ``asyncio.sleep``, so a
 slow desk delays only the conversation that is being handed off.
-Standard library only; never imports rasa or rasa_sdk.
+The standard library and the core's own modules only; never imports rasa or rasa_sdk.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from helpdesk.incidents import Incident
+from helpdesk.incidents import parse as parse_incidents
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +122,12 @@ class DeskPresence:
         return self.known and self.on_duty == 0
 
 
+# Known incidents are read from the desk at most once per this many seconds per process.
+INCIDENT_CACHE_SECONDS = float(os.environ.get("DESK_INCIDENT_CACHE_SECONDS", "5"))
+INCIDENT_TIMEOUT = 1.0
+_INCIDENTS: dict[str, tuple[float, tuple[Incident, ...]]] = {}
+
+
 @dataclass
 class DeskClient:
     """Sends hand-offs to the desk, with a timeout and retries with backoff."""
@@ -164,6 +173,37 @@ class DeskClient:
                   for name in ("agents_available", "agents_signed_in", "queued")}
         return DeskPresence(True, counts["agents_available"], counts["agents_signed_in"], counts["queued"],
                             result.expected_wait)
+
+    async def active_incidents(self) -> tuple[Incident, ...]:
+        """The incidents the team declared and has not closed (``GET /api/incidents/active``).
+
+        Cached ``INCIDENT_CACHE_SECONDS`` per process, so every instance of the action server
+        sees a declaration or a closing within that time and asks the desk at most once per
+        period; a desk that does not answer (or is not there, as in the acceptance runs)
+        costs one short attempt per period and means no known incident.
+        """
+        now = time.monotonic()
+        cached = _INCIDENTS.get(self.url)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        loop = asyncio.get_running_loop()
+        quick = DeskClient(self.url, self.secret, timeout=min(self.timeout, INCIDENT_TIMEOUT), attempts=1)
+        outcome = await loop.run_in_executor(None, quick._once, "GET", "/api/incidents/active", b"")
+        incidents: tuple[Incident, ...] = ()
+        if isinstance(outcome, DeskResult) and outcome.ok:
+            incidents = parse_incidents(outcome.data.get("incidents") or ())
+        else:
+            logger.debug("No incidents from the desk at %s: %s", self.url,
+                         outcome if isinstance(outcome, str) else outcome.error or outcome.status)
+        _INCIDENTS[self.url] = (now + INCIDENT_CACHE_SECONDS, incidents)
+        return incidents
+
+    async def report_problem(self, report: dict[str, Any]) -> DeskResult:
+        """Tell the desk a customer reported a problem (``POST /api/incident-reports``: service,
+        critical, conversation id, the time): the desk counts them to propose declaring an
+        incident. One attempt; the customer's answer never waits for it."""
+        body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return await self._request("POST", "/api/incident-reports", body, attempts=1)
 
     def _once(self, method: str, path: str, body: bytes) -> DeskResult | str:
         """One attempt (blocking; run in the executor): a result, or the error to retry on."""

@@ -32,6 +32,7 @@ class FakeDesk:
         self.states = {}  # conversation id -> desk state answered to GET
         self.presence = None  # the answer to GET /api/presence (None: 404, a desk without it)
         self.created = {"status": "queued"}  # the answer to a new hand-off
+        self.incidents = None  # the answer to GET /api/incidents/active (None: 404)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,6 +54,12 @@ class FakeDesk:
                 ok = verify(outer.secret, self.headers.get(TIMESTAMP_HEADER), b"", self.headers.get(SIGNATURE_HEADER),
                             request_id=self.headers.get(REQUEST_ID_HEADER), replay=outer.replay)
                 outer.requests.append({"path": self.path, "body": b"", "signed": ok, "method": "GET"})
+                if self.path == "/api/incidents/active":
+                    self.send_response(200 if outer.incidents is not None else 404)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps({"incidents": outer.incidents or []}).encode())
+                    return
                 if self.path == "/api/presence":
                     self.send_response(200 if outer.presence is not None else 404)
                     self.send_header("Content-Type", "application/json")
