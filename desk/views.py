@@ -480,21 +480,17 @@ def supervision_row(h: Handoff, now: float) -> Markup:
 
 
 def supervision_page(handoffs: list[Handoff], since: float, now: float, agent: Agent, csrf: str, demo: bool,
-                     days: int, complete: bool = True) -> str:
+                     days: int, complete: bool = True, report_form: Markup | None = None) -> str:
     """The hand-offs of the last ``days`` days, newest first, with their state and how long each waited
-    (``complete`` False: only the newest ones fitted)."""
+    (``complete`` False: only the newest ones fitted), below the report's date form (``report_form``,
+    desk/report_views.py: dd/mm/aaaa and presets)."""
     rows = join(supervision_row(h, now) for h in handoffs) or Markup(
         f'<tr class="empty"><td colspan="8">No hubo transferencias en los últimos {days} días.</td></tr>')
     count = len(handoffs)
     content = render(
         '<p><a href="/">← Volver a la cola</a></p>'
-        "<h1>Supervisión</h1>"
-        '<nav class="supervision-tools" aria-label="Informes">'
-        '<form method="get" action="/supervision/informe" class="inline-form" id="report-form">'
-        '<label>Informe desde <input type="date" name="desde"></label> '
-        '<label>hasta <input type="date" name="hasta"></label> '
-        '<button type="submit" class="button">Ver informe</button>'
-        '<span class="muted"> (sin fechas: los últimos 7 días)</span></form>'
+        "<h1>Supervisión</h1>{report_form}"
+        '<nav class="supervision-tools" aria-label="Buscar una conversación">'
         '<form method="get" action="/supervision/conversacion" class="inline-form" id="conversation-form">'
         '<label>Conversación <input type="text" name="id" required maxlength="200" '
         'placeholder="identificador"></label> <button type="submit" class="button">Ver</button></form></nav>'
@@ -508,24 +504,9 @@ def supervision_page(handoffs: list[Handoff], since: float, now: float, agent: A
         '<p class="muted">Espera: desde que llegó a la mesa hasta que un asesor la tomó o expiró.</p>',
         count="1 transferencia" if count == 1 else f"{count} transferencias", days=days, since=when(since, "at"),
         partial="" if complete else " Se muestran solo las más recientes.", rows=rows,
+        report_form=report_form or Markup(""),
     )
     return page("Supervisión", content, demo=demo, agent=agent, csrf=csrf, page_name="supervision")
-
-
-def transcript_page(conversation_id: str, lines: list[Any], agent: Agent, csrf: str, demo: bool) -> str:
-    """One conversation from the tracker store (insights.report.transcript: masked, oldest first)."""
-    items = join(render(
-        '<li class="line line--{who}"><span class="line__when">{when}</span> '
-        '<strong class="line__who">{label}:</strong> <span class="line__text">{text}</span></li>',
-        who=line.who, when=line.moment.strftime("%Y-%m-%d %H:%M"),
-        label="Cliente" if line.who == "cliente" else "Asistente", text=line.text) for line in lines)
-    body = render('<ol class="transcript" id="transcript">{items}</ol>', items=items) if lines else Markup(
-        '<p id="transcript-empty">No hay mensajes con ese identificador en el registro de conversaciones.</p>')
-    content = render(
-        '<p><a href="/supervision">← Supervisión</a></p><h1>Conversación {cid}</h1>'
-        '<p class="muted">Hora de Bogotá. Correos, teléfonos y documentos de los clientes enmascarados.</p>{body}',
-        cid=conversation_id, body=body)
-    return page("Conversación", content, demo=demo, agent=agent, csrf=csrf, page_name="transcript")
 
 
 # ---------------------------------------------------------------- morning list

@@ -294,8 +294,8 @@ def anchor(conversation_id: str) -> str:
 
 
 def day_text(day: date) -> str:
-    """A day as people in Colombia write it: dd/mm/aaaa."""
-    return day.strftime("%d/%m/%Y")
+    """A day as people in Colombia write it: dd/mm/aaaa (four digits of year, also before 1000)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 # ------------------------------------------------------------------ reading
@@ -906,10 +906,14 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
     for critical in criticals:
         # No description asked (a first message that settled it): the message itself.
         critical.description = _shown(critical.description or texts.get(critical.event_id, ("", None))[0], published)
+    def said(event_id: int) -> str:  # a button press as its meaning, not "/deny"
+        text = texts.get(event_id, ("", None))[0]
+        return _shown(pressed(text, {}, {}) if text.startswith("/") else text, published)
+
     for signal in tally.signals:
-        signal.text = _shown(texts.get(signal.event_id, ("", None))[0], published)
+        signal.text = said(signal.event_id)
         if signal.earlier_event_id is not None:
-            signal.earlier_text = _shown(texts.get(signal.earlier_event_id, ("", None))[0], published)
+            signal.earlier_text = said(signal.earlier_event_id)
 
     s = current.summary
     tables: dict[str, Table] = {}

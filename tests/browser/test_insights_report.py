@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import expect, generated_tracker
 from tests.conftest import ROOT
 
@@ -41,8 +42,8 @@ def test_the_report_opened_from_disk_draws_its_charts(browser, report_dir):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     try:
         page.goto((report_dir / "report.html").as_uri())
-        expect(page.locator("h1")).to_contain_text("Informe para supervisores: 2026-11-01 a 2026-11-30")
-        for canvas in ("chart-day", "chart-hour", "chart-intents", "chart-fallback"):
+        expect(page.locator("h1")).to_contain_text("Informe para supervisores: 01/11/2026 a 30/11/2026")
+        for canvas in ("chart-day", "chart-hour", "chart-intents", "chart-fallback", "chart-signals", "chart-containment"):
             points = page.evaluate(
                 "id => { const c = window.Chart && Chart.getChart(document.getElementById(id));"
                 " return c ? c.data.datasets.reduce((n, d) => n + d.data.reduce((a, b) => a + Number(b), 0), 0) : -1; }",
@@ -67,6 +68,11 @@ def test_the_report_opened_from_disk_draws_its_charts(browser, report_dir):
         assert page.evaluate("() => location.hash") == target
         expect(page.locator(target)).to_be_visible()
         expect(page.locator(f"{target} .line.cliente").first).to_be_visible()
+        # Read from disk: no server path on the page, the way to take test traffic in, and axe-core.
+        content = page.content()
+        assert str(report_dir.parent) not in content and "tracker.db" not in content
+        expect(page.locator("#trafico-prueba")).to_contain_text("--include-test-traffic")
+        assert_accessible(page, "report.html opened from disk")
         assert errors == []
     finally:
         context.close()

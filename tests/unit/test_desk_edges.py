@@ -79,22 +79,26 @@ def supervisor(running):
 # ------------------------------------------------------------------- the report's dates
 
 @pytest.mark.parametrize("query,message", [
-    ("desde=0001-01-01", "La fecha inicial (0001-01-01) es anterior al 2000-01-01"),
-    ("hasta=9999-12-31", f"La fecha final (9999-12-31) es posterior a hoy ({TODAY})"),
-    ("desde=0001-01-01&hasta=0001-01-05", "La fecha final (0001-01-05) es anterior al 2000-01-01"),
-    ("hasta=0001-01-03", "La fecha final (0001-01-03) es anterior al 2000-01-01"),
-    ("desde=9999-12-30&hasta=9999-12-31", "La fecha final (9999-12-31) es posterior a hoy"),
-    ("desde=2026-12-06", f"La fecha inicial (2026-12-06) es posterior a hoy ({TODAY})"),
+    ("desde=0001-01-01", "La fecha inicial (01/01/0001) es anterior al 01/01/2000"),
+    ("hasta=9999-12-31", "La fecha final (31/12/9999) es posterior a hoy (05/12/2026)"),
+    ("desde=0001-01-01&hasta=0001-01-05", "La fecha final (05/01/0001) es anterior al 01/01/2000"),
+    ("hasta=0001-01-03", "La fecha final (03/01/0001) es anterior al 01/01/2000"),
+    ("desde=9999-12-30&hasta=9999-12-31", "La fecha final (31/12/9999) es posterior a hoy"),
+    ("desde=2026-12-06", "La fecha inicial (06/12/2026) es posterior a hoy (05/12/2026)"),
+    ("desde=06/12/2026", "La fecha inicial (06/12/2026) es posterior a hoy (05/12/2026)"),  # as the form sends it
     ("desde=2026-02-30", "La fecha inicial «2026-02-30» no existe en el calendario."),
     ("hasta=2026-13-01", "La fecha final «2026-13-01» no existe en el calendario."),
-    ("desde=abc", f"La fecha inicial «abc» no es una fecha como {TODAY} (año-mes-día)."),
+    ("desde=30/02/2026", "La fecha inicial «30/02/2026» no existe en el calendario."),
+    ("desde=11/30/2026", "La fecha inicial «11/30/2026» no existe en el calendario."),  # mm/dd is not read
+    ("desde=abc", "La fecha inicial «abc» no es una fecha como 05/12/2026 (día/mes/año)."),
+    ("desde=1/11/26", "«1/11/26» no es una fecha como"),
     ("desde=2026-1-5", "«2026-1-5» no es una fecha como"),
     ("desde=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-11-01", "no es una fecha como"),  # full-width digits
     ("desde=2026-11-01T00:00", "no es una fecha como"),
     ("desde=-2026-11-01", "no es una fecha como"),
     ("desde=2026-11-01%00", "no es una fecha como"),
     pytest.param("desde=" + "9" * 5000, "«" + "9" * 40 + "…» no es una fecha como", id="5000-digits"),
-    ("desde=2026-12-05&hasta=2026-12-01", "La fecha final (2026-12-01) es anterior a la inicial (2026-12-05)."),
+    ("desde=2026-12-05&hasta=2026-12-01", "La fecha final (01/12/2026) es anterior a la inicial (05/12/2026)."),
     ("desde=2020-01-01&hasta=2026-12-01", "El informe abarca como máximo 366 días"),
 ])
 def test_every_malformed_or_out_of_range_date_answers_400_in_spanish(running, supervisor, query, message):
@@ -111,7 +115,7 @@ def test_a_valid_range_still_gives_the_report(running, supervisor):
     response = supervisor.http.get(f"{desk.url}/supervision/informe?desde=2026-12-01&hasta={TODAY}", timeout=60)
     assert response.status_code == 200 and "Informe para supervisores" in response.text
     default = supervisor.http.get(f"{desk.url}/supervision/informe", timeout=60)
-    assert default.status_code == 200 and "2026-11-29 a 2026-12-05" in default.text
+    assert default.status_code == 200 and "29/11/2026 a 05/12/2026" in default.text
 
 
 def test_the_report_range_function():
@@ -120,6 +124,8 @@ def test_the_report_range_function():
     assert report_range({"hasta": "2000-01-03"}, today) == (date(2000, 1, 1), date(2000, 1, 3))
     assert report_range({"desde": "2026-01-01", "hasta": "2026-12-05"}, today) == (date(2026, 1, 1), today)
     assert report_range({"desde": " 2026-12-05 "}, today) == (today, today)
+    assert report_range({"desde": "1/11/2026", "hasta": "30/11/2026"}, today) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert report_range({"desde": "01/11/2026", "hasta": "2026-11-30"}, today) == (date(2026, 11, 1), date(2026, 11, 30))
     with pytest.raises(RangeError):
         report_range({"desde": "2025-12-04"}, today)  # 367 days
 

@@ -326,3 +326,25 @@ def test_transcripts_show_the_options_offered_and_the_title_of_the_button_presse
         ("cliente", "(eligió: Responde que sí)", ()),  # no button offered: the intent's Spanish label
     ]
     assert not any("/deny" in line.text or "/affirm" in line.text for line in built.transcripts["buttons"].lines)
+
+
+def test_the_page_reads_in_spanish_and_shows_no_server_path(tmp_path):
+    from insights import html as report_html
+
+    built = build(tmp_path, {"web-a": ("2026-11-10T10:00", [ask("horario"), missed("blorf")]),
+                             "test-b": ("2026-11-10T10:05", [ask("horario")])},
+                  traffic=TestTraffic.from_env(environ={}))
+    page = report_html.render(built)
+    assert "Informe para supervisores: 10/11/2026 a 10/11/2026" in page
+    assert str(tmp_path) not in page and "tracker.db" not in page and "(SQLite)" in page
+    assert "Se excluyó 1 conversación de prueba (1 mensaje)" in page and "--include-test-traffic" in page
+    assert "<td>Pregunta por horarios</td>" in page and "<td>10/11/2026</td>" in page
+    data = report_html.chart_data(built)
+    assert all(spec["axes"]["x"] and spec["axes"]["y"] and spec["values"] for spec in data.values())
+    assert data["chart-intents"]["labels"][0] in ("Pregunta por horarios", "No entendido (confianza baja)")
+    assert report_html.duration(90) == "1 min 30 s" and report_html.duration(-65) == "−1 min 05 s"
+    assert report_html.duration(3720) == "1 h 02 min" and report_html.duration("") == ""
+    form = report_html.range_form("/supervision/informe", date(2026, 11, 1), date(2026, 11, 30),
+                                  [("Este mes", "/x", True)])
+    assert 'value="01/11/2026"' in form and 'placeholder="dd/mm/aaaa"' in form
+    assert '<label for="f-desde">Desde</label>' in form and 'aria-current="page"' in form
