@@ -165,12 +165,14 @@ def check_replies() -> int:
 def serve() -> int:
     from desk import canned
     from desk.texts import DeskTexts
+    from insights.traffic import TrafficError, prefixes_from_env
 
     try:
         config = Config.from_env()
         texts = DeskTexts.load(config.domain_file)
         replies = canned.load(config.canned_file)
-    except ConfigError as exc:
+        prefixes_from_env()  # the report's test traffic (REPORT_TEST_SENDERS): a mistyped list stops the start
+    except (ConfigError, TrafficError) as exc:
         print(f"The agent desk cannot start: {exc}", file=sys.stderr)
         return 2
     from desk.app import create_app  # imports sanic: only when serving

@@ -348,3 +348,13 @@ def test_the_page_reads_in_spanish_and_shows_no_server_path(tmp_path):
                                   [("Este mes", "/x", True)])
     assert 'value="01/11/2026"' in form and 'placeholder="dd/mm/aaaa"' in form
     assert '<label for="f-desde">Desde</label>' in form and 'aria-current="page"' in form
+
+
+def test_the_desk_refuses_to_start_with_an_invalid_test_traffic_setting(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DESK_DB": str(tmp_path / "desk.db"), "DESK_PORT": "9",
+           "DESK_WEBHOOK_SECRET": "d" * 16 + "e" * 16 + "0123456789abcdef", "RASA_AUTH_TOKEN": "0123456789abcdefghijklmnopqrstuv",
+           "REPORT_TEST_SENDERS": "test-, -"}
+    run = subprocess.run([str(ROOT / ".venv" / "actions" / "bin" / "python"), "-m", "desk", "serve"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "The agent desk cannot start: REPORT_TEST_SENDERS: '-' is not a conversation-id prefix" in run.stderr
