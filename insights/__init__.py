@@ -1,11 +1,12 @@
 """The support team's report over the conversations in Rasa's tracker store.
 
-* ``insights.report.build(source, start, end) -> Report`` — every figure (README,
-  "Informe para supervisores / Support insights"); ``insights.report.transcript`` —
+* ``insights.report.build(source, start, end) -> Report`` — every figure (docs/report.md,
+  README "Informe para supervisores / Support insights"); ``insights.report.transcript`` —
   one conversation by id.
 * ``insights.html.render(report, chart_js_src=…)`` — the page; ``insights.export.write``
   — report.html, its scripts, one CSV per figure and the NLU draft.
 * ``insights.source`` — the tracker store of endpoints.yml, opened read-only.
+* ``insights.traffic`` — which conversations are test traffic (``REPORT_TEST_SENDERS``), left out by default.
 * customers' text is masked with ``helpdesk.privacy.mask`` (the product's one masking function:
   e-mails, phones, document numbers), and every file is written 0600 with CSV cells that start no
   formula and an NLU draft that always loads (``insights.export``).
