@@ -313,3 +313,22 @@ def test_the_header_says_who_answers_at_any_hour(chat, web_stack):
     expect(chat.bot_bubbles().first).to_contain_text("Asistente virtual: ¡Hola!")
     assert chat.page.locator(".cw-header").evaluate("e => e.tagName") == "DIV"  # no second banner landmark
     assert chat.errors == []
+
+
+def test_asking_in_the_chat_whether_the_chat_is_open(chat, web_stack):
+    """Decision (docs/agent-desk.md, "Who is answering"): the customer is in the chat; the answer is
+    about this chat (the assistant at any hour, the agents here in the chat's hours), never its URL."""
+    from tests.browser.conftest import model_says
+
+    chat.open_with_welcome()
+    chat.send("¿El chat está abierto?")
+    expect(chat.bot_bubbles()).to_have_count(2, timeout=30_000)
+    slots = {e["name"]: e["value"] for e in web_stack.tracker(chat.conversation_id())["events"]
+             if e["event"] == "slot"}
+    assert slots["answer_kind"] == "chat_here_open"  # Friday 10:00, no desk in this stack: not said to be empty
+    if not model_says("chat_here_open"):
+        pytest.skip("the wording is in domain.yml; models/assistant.tar.gz was trained before it (make train)")
+    answer = chat.bot_bubbles().last
+    expect(answer).to_contain_text("Sí: ya está en el chat de soporte")
+    expect(answer).not_to_contain_text(CHAT_URL)
+    expect(chat.quick_replies()).to_have_text(["Hablar con un asesor"])
