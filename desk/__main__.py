@@ -3,13 +3,15 @@
     python -m desk [serve]
     python -m desk add-agent <username> --name "Ana" --role "asesora de soporte" [--supervisor]
     python -m desk set-password <username>
-    python -m desk set-access <username> agent|supervisor
+    python -m desk set-access <username> agent|guardia|supervisor
     python -m desk check-replies            check the canned replies file and exit (0: valid)
 
 add-agent and set-password prompt for the password twice, or read it from
 DESK_NEW_PASSWORD (scripts and tests). ``--role`` is what customers read
 ("Le atiende Ana, asesora de soporte."); the access level (agent, or
-supervisor for the supervision pages) is separate: ``--supervisor`` or set-access. Run from the project root (the desk
+supervisor for the supervision pages) is separate: ``--supervisor`` or set-access. The on-call
+level "guardia" (``--guardia``) is an agent who may also declare, update and close known
+incidents (desk/incidents.py keeps it). Run from the project root (the desk
 imports helpdesk.desk_client for the webhook signature).
 """
 
@@ -30,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from desk.config import DEMO_AGENT, DEMO_PASSWORD, Config, ConfigError  # noqa: E402
 from desk.config import ROOT as PROJECT  # noqa: E402
+from desk.incidents import ONCALL, IncidentStore  # noqa: E402
 from desk.security import (  # noqa: E402
     SafeLogFilter,  # noqa: E402
     check_new_password,
@@ -39,7 +42,8 @@ from desk.store import ACCESS_LEVELS, Store  # noqa: E402
 
 logger = logging.getLogger("desk")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
-ACCESS_LABELS = {"agent": "acceso de asesor", "supervisor": "acceso de supervisor"}
+ACCESS_LABELS = {"agent": "acceso de asesor", "supervisor": "acceso de supervisor",
+                 ONCALL: "acceso de guardia (asesor que también declara incidentes)"}
 
 
 def _db_path() -> Path:
@@ -76,7 +80,11 @@ def add_agent(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     name, role = args.name.strip(), args.role.strip()
-    access = "supervisor" if args.supervisor else "agent"
+    if args.supervisor and args.guardia:
+        print("Elija --supervisor o --guardia, no los dos (un supervisor ya puede declarar incidentes).",
+              file=sys.stderr)
+        return 2
+    access = "supervisor" if args.supervisor else ONCALL if args.guardia else "agent"
     if not name or not role or len(name) > 100 or len(role) > 100:
         print("--name y --role no pueden estar vacíos (máximo 100 caracteres).", file=sys.stderr)
         return 2
@@ -88,7 +96,9 @@ def add_agent(args: argparse.Namespace) -> int:
         password_hash = _new_password_hash()
         if password_hash is None:
             return 2
-        store.add_agent(username, name, role, password_hash, access=access)
+        agent = store.add_agent(username, name, role, password_hash, access="agent" if access == ONCALL else access)
+        if access == ONCALL:
+            set_oncall(store, agent.id, True)
     finally:
         store.close()
     print(f"Cuenta {username!r} creada: {name}, {role}; {ACCESS_LABELS[access]}.")
@@ -111,11 +121,22 @@ def existing_account(args: argparse.Namespace):
         store.close()
 
 
+def set_oncall(store: Store, agent_id: int, oncall: bool) -> None:
+    """The on-call level lives in the incidents' tables (desk/incidents.py ``incident_oncall``)."""
+    incidents = IncidentStore(store.path)
+    try:
+        incidents.set_oncall(agent_id, oncall)
+    finally:
+        incidents.close()
+
+
 def set_access(args: argparse.Namespace) -> int:
     with existing_account(args) as (store, username):
         if username is None:
             return 1
-        store.set_access(username, args.access)
+        # "guardia" is an agent who may also manage incidents; the other two levels end it.
+        store.set_access(username, "agent" if args.access == ONCALL else args.access)
+        set_oncall(store, store.agent(username).id, args.access == ONCALL)
     print(f"{username!r} ahora tiene {ACCESS_LABELS[args.access]}; vale también para sus sesiones abiertas.")
     return 0
 
@@ -164,6 +185,7 @@ def check_replies() -> int:
 
 def serve() -> int:
     from desk import canned
+    from desk.incident_settings import IncidentSettings
     from desk.texts import DeskTexts
     from insights.traffic import TrafficError, prefixes_from_env
 
@@ -172,6 +194,7 @@ def serve() -> int:
         texts = DeskTexts.load(config.domain_file)
         replies = canned.load(config.canned_file)
         prefixes_from_env()  # the report's test traffic (REPORT_TEST_SENDERS): a mistyped list stops the start
+        IncidentSettings.from_env()  # DESK_INCIDENT_ALERT and the on-call webhook (desk/incident_settings.py)
     except (ConfigError, TrafficError) as exc:
         print(f"The agent desk cannot start: {exc}", file=sys.stderr)
         return 2
@@ -204,11 +227,12 @@ def main(argv=None) -> int:
     add.add_argument("--name", required=True, help='display name shown to customers, e.g. "Ana"')
     add.add_argument("--role", required=True, help='shown to customers, e.g. "asesora de soporte"')
     add.add_argument("--supervisor", action="store_true", help="may also open the supervision pages")
+    add.add_argument("--guardia", action="store_true", help="on call: may also declare, update and close incidents")
     reset = commands.add_parser("set-password", help="change an agent's password (ends their sessions)")
     reset.add_argument("username")
-    access = commands.add_parser("set-access", help="make an account an agent or a supervisor")
+    access = commands.add_parser("set-access", help="make an account an agent, on call (guardia) or a supervisor")
     access.add_argument("username")
-    access.add_argument("access", choices=ACCESS_LEVELS)
+    access.add_argument("access", choices=(*ACCESS_LEVELS, ONCALL))
     commands.add_parser("check-replies", help="check the canned replies file (DESK_CANNED_REPLIES) and exit")
     args = parser.parse_args(argv)
     if args.command == "add-agent":

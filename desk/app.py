@@ -108,6 +108,8 @@ STATIC_FILES = {
     "desk.css": "text/css; charset=utf-8",
     "desk.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+    "incidents.css": "text/css; charset=utf-8",  # known incidents (desk/routes/incidents.py)
+    "incidents.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -120,7 +120,8 @@ def page(title: str, content: Markup, *, demo: bool, agent: Agent | None = None,
     ) if demo else Markup("")
     account = Markup("")
     if agent is not None:
-        links = [("/", "Cola", "queue"), ("/manana", "Lista de la mañana", "morning")]
+        links = [("/", "Cola", "queue"), ("/manana", "Lista de la mañana", "morning"),
+                 ("/incidentes", "Incidentes", "incidents")]
         if agent.is_supervisor:
             links.append(("/supervision", "Supervisión", "supervision"))
         nav = join(render('<li><a class="button button--quiet" href="{href}"{current}>{label}</a></li>', href=href,
@@ -142,7 +143,9 @@ def page(title: str, content: Markup, *, demo: bool, agent: Agent | None = None,
         "<title>{title} · Mesa de asesores</title>\n"
         '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="/static/desk.css">\n'
-        '<script src="/static/desk.js" defer></script>\n</head>\n'
+        '<link rel="stylesheet" href="/static/incidents.css">\n'
+        '<script src="/static/desk.js" defer></script>\n'
+        '<script src="/static/incidents.js" defer></script>\n</head>\n'
         '<body data-page="{page_name}"{attributes}>\n'
         '<a class="skip-link" href="#contenido">Saltar al contenido</a>\n{banner}'
         '<header class="topbar"><p class="brand"><a href="/">Mesa de asesores</a>'

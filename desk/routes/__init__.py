@@ -7,6 +7,7 @@
     reports.py        pages for supervisors only (/supervision)
     presence.py       agents on duty: the bot's signed question, an agent's pause switch
     morning.py        the morning list: after-hours requests to call back, marked done
+    incidents.py      known incidents: the bot's two signed endpoints, the team's pages (issue 21)
 
 Plain functions registered on the app (not Blueprints): Sanic 21.12 gives a
 Blueprint's routes the app-wide error format, where ``app.get`` keeps the one
@@ -17,9 +18,9 @@ from __future__ import annotations
 
 from sanic import Sanic
 
-from desk.routes import agent_actions, api, morning, pages, presence, reports, webhook
+from desk.routes import agent_actions, api, incidents, morning, pages, presence, reports, webhook
 
-GROUPS = (webhook, presence, pages, agent_actions, api, morning, reports)
+GROUPS = (webhook, presence, pages, agent_actions, api, morning, reports, incidents)
 
 
 def register_all(app: Sanic) -> None:
