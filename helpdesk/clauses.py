@@ -89,6 +89,10 @@ FAMILIES = (
     frozenset({"report_problem", "report_critical_incident"}),
     frozenset({"ask_opening_hours", "ask_open_now"}),
 )
+# Intents whose parts are statements, not questions ("nadie me resuelve lo del certificado",
+# "no podemos firmar"): they count as requests without a question mark or a request word.
+STATEMENT_INTENTS = frozenset({"request_escalation", "escalate_to_coordinator", "report_problem",
+                               "report_critical_incident", "report_no_answer", "submit_pqrsa"})
 CLAUSE_MIN_CONFIDENCE = 0.6    # a part with the message's own intent
 OTHER_MIN_CONFIDENCE = 0.8     # a part asking something else, answered on its own
 CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
@@ -131,8 +135,9 @@ def questions_asked(message: Message, critical: Callable[[Message], bool | None]
         if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
                 or len(words(part.text)) < words_needed:
             continue
-        if part.intent != main and (not is_question(part.text) or part.confidence < OTHER_MIN_CONFIDENCE):
-            continue  # a statement ("llamé a la línea", "lo abrí el jueves") counts only as the message's own intent
+        asks = is_question(part.text) or part.intent in STATEMENT_INTENTS
+        if part.intent != main and (not asks or part.confidence < OTHER_MIN_CONFIDENCE):
+            continue  # "llamé a la línea", "lo abrí el jueves": a statement counts only as the message's own intent
         if parts and _same_question(parts[-1].intent, part.intent):
             last = parts[-1]
             intent = main if _same_question(main, last.intent) else last.intent

@@ -134,6 +134,14 @@ def _calm(text: str) -> bool:
     return False
 
 
+def names_a_failure(text: str) -> bool:
+    """The text names one of our services, a stop or an outage (lexicon tables and synonyms):
+    without any of them a question cannot be the report of an incident."""
+    lex = lexicon()
+    tokens = words(text)
+    return bool(lex.values_in(SERVICES, tokens)) or lex.has("stop_state", tokens) or lex.has("outage_words", tokens)
+
+
 def modifiers(text: str) -> dict[str, bool]:
     """The structural facts of a message (each from a lexicon table)."""
     lex = lexicon()
@@ -161,6 +169,8 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
         return PriorityReading(None)
     facts = modifiers(text)
     says = classifier_says_critical(nlu, only_a_question(text))
+    if says and not reply and (lexicon().starts_with("dont_know", text) or only_a_question(text) and not names_a_failure(text)):
+        says = False  # "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:
         return _read_reply(text, facts, says, failing)
