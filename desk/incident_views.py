@@ -20,9 +20,9 @@ import yaml
 from desk import incidents as inc
 from desk.store import Agent
 from desk.texts import fill
-from desk.views import Markup, clock, duration, esc, join, page, render, when
+from desk.views import Markup, duration, esc, join, page, render, when
 from helpdesk import incidents as bot_incidents
-from helpdesk.spanish import capitalize, sentence
+from helpdesk.spanish import capitalize, format_time, sentence
 
 SERVICE_CHOICES = (("firma_digital", "Firma digital"), ("estampado_cronologico", "Estampado cronológico"),
                    ("ambos", "Ambos"))
@@ -100,12 +100,17 @@ def alert_summary(alert: inc.Alert) -> str:
     count = alert.report_count
     reports = "1 reporte crítico" if count == 1 else f"{count} reportes críticos"
     return (f"{alert.service_label}: {reports} (umbral: {alert.threshold} en {minutes:g} min). "
-            f"Primer reporte a las {clock(alert.first_report_at)[:5]}, alerta a las {clock(alert.raised_at)[:5]}.")
+            f"Primer reporte: {hour(alert.first_report_at)}; alerta: {hour(alert.raised_at)}.")
+
+
+def hour(stamp: float) -> str:
+    """ "3:30 p. m." in Bogotá."""
+    return format_time(datetime.fromtimestamp(stamp, inc.BOGOTA).time())
 
 
 def notified_text(alert: inc.Alert, oncall_configured: bool) -> str:
     if alert.notified_at:
-        return f"Aviso enviado a guardia a las {clock(alert.notified_at)[:5]}."
+        return f"Aviso enviado a guardia: {hour(alert.notified_at)}."
     if alert.notify_error:
         return "No se pudo avisar a guardia por el webhook; el registro del escritorio dice por qué."
     return "Avisando a guardia…" if oncall_configured else "Sin webhook de guardia configurado: solo se muestra aquí."
@@ -311,12 +316,12 @@ def lead_time_text(lead: Mapping[str, float | None]) -> str:
     first, alert, declared = lead.get("first_report"), lead.get("alert"), lead.get("declared")
     if first is None:
         return "Declarado sin reportes previos de clientes en la mesa."
-    parts = [f"primer reporte a las {clock(first)[:5]}"]
+    parts = [f"primer reporte: {hour(first)}"]
     if alert is not None:
-        parts.append(f"alerta {duration(alert - first)} después")
-        parts.append(f"declaración {duration((declared or alert) - alert)} después de la alerta")
+        parts.append(f"alerta: {duration(alert - first)} después")
+        parts.append(f"declaración: {duration((declared or alert) - alert)} después de la alerta")
     else:
-        parts.append(f"declaración {duration((declared or first) - first)} después, sin alerta")
+        parts.append(f"declaración: {duration((declared or first) - first)} después, sin alerta")
     return capitalize("; ".join(parts)) + "."
 
 

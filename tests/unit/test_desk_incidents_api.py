@@ -234,7 +234,7 @@ def test_three_critical_reports_raise_one_alert_that_the_on_call_webhook_receive
     assert len(banner["alerts"]) == before + 1 and banner["alerts"][-1]["declare_href"].endswith(f"alerta={alert_id}")
     assert ana.http.get(desk.url + "/api/desk/incidents", timeout=10).json()["alerts"] == []
     listing = carla.http.get(desk.url + "/incidentes", timeout=10).text
-    assert f'data-alert-id="{alert_id}"' in listing and "Aviso enviado a guardia" in listing
+    assert f'data-alert-id="{alert_id}"' in listing and "Aviso enviado a guardia: " in listing
     # One click pre-fills the form: the service and the first report's time, with the reports behind it.
     form = carla.http.get(f"{desk.url}/incidentes/nuevo?alerta={alert_id}", timeout=10).text
     assert '<option value="firma_digital" selected>' in form and form.count(">web-firma-") == 4
@@ -245,7 +245,7 @@ def test_three_critical_reports_raise_one_alert_that_the_on_call_webhook_receive
     incident_id = declared.json()["incident"]["id"]
     assert carla.http.get(desk.url + "/api/desk/incidents", timeout=10).json()["alerts"] == banner["alerts"][:-1]
     page = carla.http.get(f"{desk.url}/incidentes/{incident_id}", timeout=10).text
-    assert "Reportes de clientes recibidos (4)" in page and "Primer reporte a las" in page and "alerta" in page
+    assert "Reportes de clientes recibidos (4)" in page and "Primer reporte: " in page and "alerta" in page
     # While it is open, a critical report of that service is attached to it; no new alert, no call.
     during = signed_json(desk, "POST", "/api/incident-reports", problem("web-firma-4")).json()
     assert during["incident_id"] == incident_id and not during["alert_raised"]
