@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from insights import incidents as known_incidents
 from insights.report import SIGNALS, Report, Table, anchor, day_text
 from insights.source import ROOT
 
@@ -306,6 +307,7 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
         + _cards(_card("incidentes prioridad 1", s["critical"]), _card("fuera de horario", s["critical_after_hours"]),
                  _card("reportes no críticos atendidos en el triage", s["non_critical_triaged"]))
         + _table(report.table("incidentes_criticos"), limit=1000, linked=report.transcripts) + "</section>",
+        known_incidents.section(report),
         '<section id="no-entendidos" aria-labelledby="h-no-entendidos"><h2 id="h-no-entendidos">'
         "Lo que el asistente no entendió</h2>"
         + _cards(_card("mensajes no entendidos", s["not_understood"]), _card("mensajes escritos", s["typed_messages"]),
@@ -330,6 +332,7 @@ def render(report: Report, chart_js_src: str = "chart.umd.js", charts_js_src: st
     ]
     nav = " ".join(f'<a href="#{i}">{t}</a>' for i, t in (
         ("comparacion", "Comparación"), ("volumen", "Volumen"), ("preguntas", "Preguntas"), ("criticos", "Críticos"),
+        ("incidentes-conocidos", "Incidentes conocidos"),
         ("no-entendidos", "No entendidos"), ("senales", "Qué salió mal"), ("transferencias", "Asesores"),
         ("conversaciones", "Conversaciones")))
     if back is not None:

@@ -1039,6 +1039,9 @@ def build(source: TrackerSource, start: date, end: date, schedule: Schedule | No
                              sum(1 for h in mine if h["status"] == "expired")])
     tables[reasons.name] = reasons
     tables["asesores"] = _agents_table(handoffs)
+    from insights import incidents as known_incidents  # issue 21: incidents declared in the desk, their own module
+
+    tables.update(known_incidents.tables(source, desk, schedule, start, end, traffic))
 
     previous = None
     previous_start, previous_end = previous_range(start, end)
