@@ -85,7 +85,7 @@ ANSWERABLE = frozenset({
 # escalating ("llevo una semana esperando y nadie me dice nada"), of reporting a problem,
 # of asking about hours are one question.
 FAMILIES = (
-    frozenset({"request_escalation", "escalate_to_coordinator", "report_no_answer"}),
+    frozenset({"request_escalation", "escalate_to_coordinator", "report_no_answer", "ask_case_status"}),
     frozenset({"report_problem", "report_critical_incident"}),
     frozenset({"ask_opening_hours", "ask_open_now"}),
 )

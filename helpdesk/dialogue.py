@@ -48,6 +48,7 @@ from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
 from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
 from helpdesk.schedule import Schedule
+from helpdesk.spanish import say
 from helpdesk.text import word_spans, words
 from helpdesk.triage import extract_case_number
 from helpdesk.understanding import detect_service, requested_channels, values_in_text
@@ -59,22 +60,13 @@ GENERIC_KINDS = {"support_line": "phone", "email": "email", "chat": "url"}
 CONTACT_TABLES = {"phone": "contact_phone", "email": "contact_email", "url": "contact_link"}
 # The escalation ladder: the level after each one.
 NEXT_LEVEL = {"support_group": "supervisor", "supervisor": "coordinator", "coordinator": "coordinator"}
-# What "¿Se refiere a …?" offers, with the titles customers read (buttons).
-OPTION_TITLES = {
-    "ask_contact": "Teléfono y correo de soporte",
-    "ask_opening_hours": "Horarios de atención",
-    "ask_open_now": "¿Me pueden atender ahora?",
-    "request_support": "Ayuda con un trámite (renovar, instalar)",
-    "report_problem": "Reportar un problema",
-    "report_critical_incident": "Reportar un incidente crítico",
-    "submit_pqrsa": "Poner una queja o reclamo (PQRSA)",
-    "request_escalation": "Escalar un caso sin resolver",
-    "escalate_to_coordinator": "Hablar con el coordinador",
-    "ask_escalation_levels": "Niveles de escalamiento",
-    "request_human": "Hablar con un asesor",
-    "ask_price": "Precios y tarifas",
-    "ask_case_status": "Estado de mi solicitud",
-}
+# What "¿Se refiere a …?" offers; each button's title is the phrase "did_you_mean.<intent>"
+# of schedule/phrases.yml.
+OFFERED_INTENTS = (
+    "ask_contact", "ask_opening_hours", "ask_open_now", "request_support", "report_problem",
+    "report_critical_incident", "submit_pqrsa", "request_escalation", "escalate_to_coordinator",
+    "ask_escalation_levels", "request_human", "ask_price", "ask_case_status",
+)
 DID_YOU_MEAN_MIN_CONFIDENCE = 0.05
 # A hypothetical ("¿qué hago si se cae?") is a question about the 24/7 procedure when it
 # names an outage (tables outage_words, stop_state) or the classifier sees one this much.
@@ -314,6 +306,9 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
 # whole message leans that way too (a misread sentence of a letter does not).
 SENTENCE_CRITICAL_MIN = 0.8
 WHOLE_CRITICAL_SUPPORT = 0.3
+# ... and a whole message read critical needs one of its parts read so at least this much
+# (a long letter misread as a whole does not decide).
+PART_CRITICAL_SUPPORT = 0.3
 
 
 def reading_of(message: Message) -> PriorityReading:
@@ -322,9 +317,9 @@ def reading_of(message: Message) -> PriorityReading:
     A message of several sentences is read sentence by sentence too: it is critical when
     one of its sentences — a statement, not a question, read whole — reads critical on its
     own ("Buenos días, dos preguntas. … Y el estampado dejó de responder y tenemos la
-    producción detenida."), or when the whole does and one part reports a problem ("La
-    nómina se paga hoy. El token no firma."). A whole-message reading with no problem in any
-    part (a letter asking for the hours) does not decide. Pieces of a sentence cut at "y"
+    producción detenida."), or when the whole does and one part leans that way too ("La
+    nómina se paga hoy. El token no firma."). A whole-message reading that no part supports
+    (a long letter asking for the hours) does not decide. Pieces of a sentence cut at "y"
     never decide alone ("la nómina se paga el 30 y …" is not an incident). What the customer
     says of the whole ("no es urgente", "ya funciona", "¿qué pasa si…?") always holds.
     """
@@ -340,7 +335,7 @@ def reading_of(message: Message) -> PriorityReading:
     if support and any(read_priority(p.text, p.understanding()).critical and critical_score(p.understanding())
                        >= SENTENCE_CRITICAL_MIN for p in statements):
         return replace(whole, critical=True, modifier=None)
-    if whole.critical and any(p.intent in PROBLEM_INTENTS for p, _ in parts):
+    if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT for p, _ in parts):
         return whole
     if whole.critical:
         return replace(whole, critical=None, modifier="no_part_reports_a_problem")
@@ -399,7 +394,7 @@ def closed_said_once(answer: Answer, before: Topic, after: Topic, schedule: Sche
     opening = schedule.next_opening_for("support", now)
     period = opening.moment.isoformat() if opening else None
     if period and before.closed_until == period:
-        answer = Answer(answer.kind, {**answer.values, "closed_reason": answers.CLOSED_AGAIN})
+        answer = Answer(answer.kind, {**answer.values, "closed_reason": answers.closed_again()})
     return answer, replace(after, closed_until=period)
 
 
@@ -720,8 +715,7 @@ def _inform(turn: Turn) -> Reply:
         return turn.reply(Answer("case_noted", {"case_number": number}), "case")
     service = detect_service(turn.text, list(message.entities))
     if service and service != "otro":
-        article = "el" if service == "estampado_cronologico" else "la"
-        label = f"{article} {answers.SERVICE_LABELS[service].lower()}"  # "el estampado cronológico"
+        label = say(f"service_with_article.{service}")  # "el estampado cronológico"
         return turn.reply(Answer("service_menu", {"service_label": label, "service_id": service}), "service")
     return _help(turn)
 
@@ -826,9 +820,9 @@ def _unclear(turn: Turn) -> Reply:
         return _one(replace(message, intent=guess, confidence=0.0), topic, turn.schedule, turn.now, 0)
     if turn.misunderstood <= 1:
         options = [name for name, confidence in message.ranking
-                   if name in OPTION_TITLES and confidence >= DID_YOU_MEAN_MIN_CONFIDENCE][:3]
+                   if name in OFFERED_INTENTS and confidence >= DID_YOU_MEAN_MIN_CONFIDENCE][:3]
         if options:
-            buttons = [{"title": OPTION_TITLES[o], "payload": f"/{o}"} for o in options]
+            buttons = [{"title": say(f"did_you_mean.{o}"), "payload": f"/{o}"} for o in options]
             values = {f"option_{i + 1}_title": b["title"] for i, b in enumerate(buttons)}
             values.update({f"option_{i + 1}_payload": b["payload"] for i, b in enumerate(buttons)})
             topic_after = Topic("did_you_mean", offer="did_you_mean", options=tuple(options), request=turn.request,

@@ -48,6 +48,10 @@ PROBLEM_INTENTS = ("report_problem", CRITICAL_INTENT)
 CRITICAL_MIN_SCORE = 0.5
 CRITICAL_MIN_SCORE_WHEN_FIRST = 0.3  # ... or this much, when no other intent scores higher
 SERVICES = ("firma_digital", "estampado_cronologico")
+# A message shorter than this ("urgente", "todo caído") does not describe a stopped operation
+# on its own: the classifier alone does not make it critical (a reply to the critical
+# question still can: "sí").
+MIN_WORDS_TO_REPORT = 3
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,9 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
         return PriorityReading(None)
     facts = modifiers(text)
     says = classifier_says_critical(nlu, only_a_question(text))
-    if says and not reply and (lexicon().starts_with("dont_know", text) or only_a_question(text) and not names_a_failure(text)):
-        says = False  # "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
+    if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
+                               or only_a_question(text) and not names_a_failure(text)):
+        says = False  # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:
         return _read_reply(text, facts, says, failing)

@@ -269,6 +269,7 @@ class ClockedStack:
             if self.use_desk:
                 stack.add_desk_agent(self.desk_db, "ana", "Ana", "asesora de soporte", self.desk_password)
                 self.start_desk(self.queue_timeout)
+                self.keep_on_duty()
             self.actions = stack.start_actions(self.action_port, self.logs, {
                 "ASSISTANT_NOW": moment, "ASSISTANT_NOW_FILE": str(self.action_clock),
                 "DESK_URL": self.desk_url if self.use_desk else "off", "DESK_WEBHOOK_SECRET": self.secret,
@@ -295,7 +296,33 @@ class ClockedStack:
             "DESK_DB": str(self.desk_db), "DESK_WEBHOOK_SECRET": self.secret,
             "DESK_QUEUE_TIMEOUT": str(queue_timeout)})
 
+    def keep_on_duty(self, every: float = 20.0) -> None:
+        """Ana signed in and seen by the desk every ``every`` seconds, as her open queue page
+        does: the bot queues a customer only while an agent is on duty (GET /api/presence)."""
+        import re
+        import threading
+
+        http = requests.Session()
+        form = http.get(self.desk_url + "/login", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        response = http.post(self.desk_url + "/login", timeout=30, data={
+            "username": "ana", "password": self.desk_password, "csrf_token": token})
+        if response.status_code >= 400:
+            raise RuntimeError(f"the desk refused Ana's sign-in: {response.status_code}")
+        self._on_duty = threading.Event()
+
+        def seen() -> None:
+            while not self._on_duty.wait(every):
+                try:
+                    http.get(self.desk_url + "/api/desk/queue", timeout=10)
+                except requests.RequestException:
+                    pass
+
+        threading.Thread(target=seen, daemon=True).start()
+
     def stop(self) -> None:
+        if getattr(self, "_on_duty", None) is not None:
+            self._on_duty.set()
         for service in (self.rasa, self.actions, self.desk):
             if service is not None:
                 service.stop()
