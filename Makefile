@@ -32,8 +32,12 @@ test-core: ## The core layers of `make test` (what CI always runs)
 test-extended: ## The browser, integration and speed-up layers of `make test`
 	@TEST_SCOPE=extended scripts/test.sh
 
-check-schedule: setup ## Validate schedule/channels.yml (or $$ASSISTANT_SCHEDULE_FILE)
+check-schedule: setup ## Validate schedule/channels.yml and schedule/phrases.yml (or $$ASSISTANT_SCHEDULE_FILE, $$ASSISTANT_PHRASES_FILE)
 	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
+	@$(PY) -c "from helpdesk.phrases import load_phrases, phrases_path_from_env as p; w = load_phrases(p()); print(f'{w.source}: OK, {len(w.templates)} phrases, {len(w.lists)} word lists')"
+
+wording-snapshot: setup ## Rewrite tests/wording/answers.txt after an intended change of wording or hours (read its diff)
+	@$(PY) -m tools.wording_snapshot --update
 
 lint: setup ## Ruff on the Python code
 	@.venv/actions/bin/ruff check helpdesk actions addons tools tests scripts desk web insights
@@ -54,4 +58,4 @@ retention: setup ## Delete conversations whose latest event is older than DAYS d
 clean: ## Remove models, logs and test results (keeps the environments)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help setup train run serve test test-fast test-core test-extended check-schedule lint nlu-eval bench report retention clean
+.PHONY: help setup train run serve test test-fast test-core test-extended check-schedule wording-snapshot lint nlu-eval bench report retention clean

@@ -18,6 +18,7 @@ from helpdesk.dialogue import Reply
 from helpdesk.lexicon import LexiconError, lexicon
 from helpdesk.loader import ScheduleConfigError, load_schedule, schedule_path_from_env
 from helpdesk.message import Message
+from helpdesk.phrases import PhrasesConfigError, phrases
 from helpdesk.priority import Understanding
 from helpdesk.schedule import Schedule
 
@@ -47,12 +48,14 @@ def now() -> datetime:
 
 
 def startup_check(exit_on_error: bool = True) -> Schedule | None:
-    """Validate the schedule file and ASSISTANT_NOW; stop the server if invalid."""
+    """Validate the schedule file, the phrases file (schedule/phrases.yml) and ASSISTANT_NOW;
+    stop the server if one is invalid."""
     try:
         loaded = schedule()
+        wording = phrases()
         fixed = clock.fixed_moment()
         words = lexicon()
-    except (ScheduleConfigError, clock.ClockConfigError, LexiconError) as exc:
+    except (ScheduleConfigError, PhrasesConfigError, clock.ClockConfigError, LexiconError) as exc:
         message = f"The action server cannot start: {exc}"
         if exit_on_error:
             print(message, file=sys.stderr, flush=True)
@@ -60,9 +63,11 @@ def startup_check(exit_on_error: bool = True) -> Schedule | None:
         logger.error(message)
         return None
     logger.info(
-        "Schedule loaded from %s (%d channels); lexicon: %d tables; clock: %s",
+        "Schedule loaded from %s (%d channels); phrases from %s (%d); lexicon: %d tables; clock: %s",
         loaded.source,
         len(loaded.channels),
+        wording.source,
+        len(wording.templates),
         len(words.tables),
         f"fixed at {fixed.isoformat()}" if fixed else "system clock",
     )

@@ -20,28 +20,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from helpdesk import spanish as es
+from helpdesk.catalogue import SERVICE_LABELS
 from helpdesk.dates import DateMention
 from helpdesk.schedule import Channel, Schedule, TimeRange
+from helpdesk.spanish import say
+
+__all__ = ["SERVICE_LABELS"]  # the staff's labels (helpdesk/catalogue.py), imported from here by the desk
 
 # Channels offered for ordinary support, in the order customers see them.
 SUPPORT_CHANNELS = ("support_line", "chat", "email")
 # Channels an agent answers live (the hand-off and "¿hay alguien?" answers).
 AGENT_CHANNELS = ("support_line", "chat")
-SERVICE_LABELS = {
-    "firma_digital": "Firma digital",
-    "estampado_cronologico": "Estampado cronológico",
-    "otro": "Otro servicio",
-}
-REQUEST_TYPE_LABELS = {
-    "peticion": "petición",
-    "queja": "queja",
-    "reclamo": "reclamo",
-    "sugerencia": "sugerencia",
-    "apelacion": "apelación",
-}
-# Parts of the day, in minutes since midnight (half-open).
+# Request types of a PQRSA, each worded by the phrase "pqrsa.<type>".
+REQUEST_TYPES = ("peticion", "queja", "reclamo", "sugerencia", "apelacion")
+# Parts of the day, in minutes since midnight (half-open); worded by "part_of_day.<part>".
 PARTS_OF_DAY = {"morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (18 * 60, 24 * 60)}
-PART_LABELS = {"morning": "en la mañana", "afternoon": "en la tarde", "evening": "en la noche"}
 
 
 @dataclass
@@ -84,27 +77,38 @@ def next_support_opening(schedule: Schedule, now: datetime, request_type: str = 
     """ "La línea de soporte y el chat con asesores abren el lunes a las 7:00 a. m." """
     opening = schedule.next_opening_for(request_type, now)
     if opening is None:
-        return "No hay una próxima apertura publicada."
+        return say("opening.none")
     channels = [c for c in opening.channels if not c.always_open]
-    verb = "abre" if len(channels) == 1 else "abren"
-    return es.sentence(es.capitalize(f"{es.names(channels)} {verb} {es.format_when(opening.moment, now)}"))
+    key = "opening.one" if len(channels) == 1 else "opening.many"
+    return es.sentence(es.capitalize(say(key, channels=es.names(channels), when=es.format_when(opening.moment, now))))
 
 
 def closed_reason(schedule: Schedule, now: datetime) -> str:
-    """Why regular channels are closed now, as a sentence ("Hoy es domingo y no hay atención.")."""
+    """Why the regular channels are closed now (call it when they are), as a sentence:
+    "Hoy es domingo y no hay atención.", "Los sábados se atiende hasta la 1:00 p. m.; ahora
+    no hay atención." (after Saturday's closing, read from the schedule)."""
     local = schedule.local(now)
     reason = schedule.closure_reason(local.date())
     if reason:
-        return f"Hoy es {reason} y no hay atención."
+        return say("closed_reason.closed_day", reason=reason)
     if local.weekday() == 6:
-        return "Hoy es domingo y no hay atención."
-    if local.weekday() == 5 and local.hour >= 12:
-        return "Los sábados se atiende hasta la 1:00 p. m.; ahora no hay atención."
-    return "En este momento estamos fuera del horario de atención."
+        return say("closed_reason.weekday", weekday=es.weekday_name(6))
+    if local.weekday() == 5:
+        closes = _last_closing(schedule, 5)
+        if closes is not None and local.hour * 60 + local.minute >= closes:
+            return say("closed_reason.after_hours", days=es.weekday_plural(5), until=es.until_end(closes))
+    return say("closed_reason.out_of_hours")
 
 
-# Said instead of the closed-hours reason when it was already explained in this period.
-CLOSED_AGAIN = "Como le comenté, ahora no hay atención."
+def _last_closing(schedule: Schedule, weekday: int) -> int | None:
+    """When the last of the ordinary support channels closes on that weekday (minutes), if any opens."""
+    ends = [r.end for c in _channels(schedule, SUPPORT_CHANNELS) for r in c.weekly_hours.get(weekday, ())]
+    return max(ends) if ends else None
+
+
+def closed_again() -> str:
+    """Said instead of the closed-hours reason when it was already explained in this period."""
+    return say("closed_reason.again")
 
 
 def email_contact(schedule: Schedule) -> str:
@@ -138,21 +142,22 @@ def _status(schedule: Schedule, channels: Sequence[Channel], now: datetime, with
     regular = [c for c in channels if not c.always_open]
     open_now = [c for c in regular if schedule.is_open(c.id, now)]
     if open_now:
-        verb = "atiende" if len(open_now) == 1 else "atienden"
+        one = len(open_now) == 1
         if with_contacts:
-            parts = [f"{c.short_name or c.name}, {es.format_contacts(c.contacts)}, {es.until(schedule.closing_time(c.id, now))}"
+            parts = [say("now.open_line", channel=c.short_name or c.name, contacts=es.format_contacts(c.contacts),
+                         until=es.until(schedule.closing_time(c.id, now)))
                      for c in open_now]
-            return es.sentence(f"Ahora {verb}: {'; '.join(parts)}")
+            return es.sentence(say("now.open_one" if one else "now.open_many", channels="; ".join(parts)))
         parts = []
         for members, closes in _grouped([(c, es.until(schedule.closing_time(c.id, now))) for c in open_now]):
-            parts.append(f"{es.names(members)}, {closes}")
-        return es.sentence(f"Ahora {verb} {'; '.join(parts)}")
+            parts.append(say("now.serving_group", channels=es.names(members), until=closes))
+        return es.sentence(say("now.serving_one" if one else "now.serving_many", channels="; ".join(parts)))
     earliest = _earliest_opening(schedule, regular, now)
     if earliest is None:
         return ""
     first, members = earliest
-    verb = "abre" if len(members) == 1 else "abren"
-    return es.sentence(f"Ahora no hay atención; {es.names(members)} {verb} {es.format_when(first, now)}")
+    key = "now.closed_one" if len(members) == 1 else "now.closed_many"
+    return es.sentence(say(key, channels=es.names(members), when=es.format_when(first, now)))
 
 
 # ------------------------------------------------------------- contacts
@@ -188,7 +193,7 @@ def contact_sentence(schedule: Schedule, channel_id: str) -> str:
     """One short sentence with a channel's contact data, after an answer that already
     named the channel: "Contacto: correo …" (a long name is not said twice)."""
     channel = schedule.channel(channel_id)
-    return es.sentence(f"Contacto: {es.format_contacts(channel.contacts)}")
+    return es.sentence(say("contact.sentence", contacts=es.format_contacts(channel.contacts)))
 
 
 def _only(channel: Channel, kinds: Sequence[str]) -> Channel:
@@ -204,9 +209,10 @@ def support_contacts_answer(schedule: Schedule, now: datetime) -> Answer:
     lines = []
     for members, hours in _grouped([(c, es.format_weekly_hours(c)) for c in channels]):
         for c in members:
-            lines.append(es.sentence(f"{es.capitalize(c.short_name or c.name)}: {es.format_contacts(c.contacts)}"))
-        who = "Ambos atienden" if len(members) == 2 else ("Atienden" if len(members) > 2 else "Se atiende")
-        lines.append(es.sentence(f"{who} {hours}"))
+            lines.append(es.sentence(say("channel.contacts", channel=es.capitalize(c.short_name or c.name),
+                                         contacts=es.format_contacts(c.contacts))))
+        key = "served.two" if len(members) == 2 else ("served.many" if len(members) > 2 else "served.one")
+        lines.append(es.sentence(say(key, hours=hours)))
     return Answer("contact", {"channel_details": "\n".join(lines) + "\n" + _status(schedule, channels, now, with_contacts=False)})
 
 
@@ -224,29 +230,29 @@ def hours_week_answer(schedule: Schedule, channel_ids: Sequence[str], now: datet
     channels = _channels(schedule, channel_ids) or _channels(schedule, SUPPORT_CHANNELS)
     lines = []
     for members, hours in _grouped([(c, es.format_weekly_hours(c)) for c in channels]):
-        lines.append(es.sentence(es.capitalize(f"{es.names(members)}: {hours}")))
+        lines.append(es.sentence(es.capitalize(say("week.line", channels=es.names(members), hours=hours))))
     return Answer("hours_week", {"day_schedule": "\n".join(lines), "status": _tail("\n", _status(schedule, channels, now))})
 
 
 def hours_weekday_answer(schedule: Schedule, channel_ids: Sequence[str], weekday: int, now: datetime) -> Answer:
     """ "¿Atienden los sábados?": the regular hours of that weekday."""
     channels = _channels(schedule, channel_ids) or _channels(schedule, SUPPORT_CHANNELS)
-    plural = es.WEEKDAY_PLURALS[weekday]
+    plural = es.weekday_plural(weekday)
     parts = []
     closed = []
     for members, ranges in _grouped([(c, es.format_ranges(c.weekly_hours.get(weekday, ()))) for c in channels]):
         if ranges:
-            verb = "atiende" if len(members) == 1 else "atienden"
-            parts.append(f"{es.names(members)} {verb} {ranges}")
+            parts.append(_serves(members, ranges))
         else:
             closed.extend(members)
     if parts:
-        text = f"Los {plural} " + "; ".join(parts)
         if closed:
-            text += f"; {es.names(closed)} no"
-        text = es.sentence(text) + " Los festivos no hay atención."
+            text = say("weekday.hours_some_closed", days=plural, hours="; ".join(parts), closed=es.names(closed))
+        else:
+            text = say("weekday.hours", days=plural, hours="; ".join(parts))
+        text = es.sentence(text) + " " + say("weekday.no_holidays")
     else:
-        text = f"Los {plural} no hay atención."
+        text = say("weekday.closed", days=plural)
         opening = _next_open_weekday_text(channels)
         if opening:
             text += " " + opening
@@ -256,8 +262,13 @@ def hours_weekday_answer(schedule: Schedule, channel_ids: Sequence[str], weekday
 def _next_open_weekday_text(channels: Sequence[Channel]) -> str:
     hours = {es.format_weekly_hours(c) for c in channels if not c.always_open}
     if len(hours) == 1:
-        return es.sentence(f"Se atiende {hours.pop()}")
+        return es.sentence(say("served.one", hours=hours.pop()))
     return ""
+
+
+def _serves(members: Sequence[Channel], hours: str) -> str:
+    """ "la línea de soporte y el chat atienden de 8:00 a. m. a 1:00 p. m."."""
+    return say("serves.one" if len(members) == 1 else "serves.many", channels=es.names(members), hours=hours)
 
 
 def holidays_answer(schedule: Schedule, now: datetime) -> Answer:
@@ -266,7 +277,7 @@ def holidays_answer(schedule: Schedule, now: datetime) -> Answer:
     upcoming = next_holiday(schedule, now.date())
     text = ""
     if upcoming:
-        text = es.sentence(f"El próximo festivo es el {es.format_date(upcoming[0])} ({upcoming[1]})")
+        text = es.sentence(say("holiday.next", date=es.format_date(upcoming[0]), name=upcoming[1]))
     return Answer("hours_holiday", {"next_holiday": text})
 
 
@@ -300,7 +311,7 @@ def hours_on_date_answer(
     day = mention.day or now.date()
     channels = [c for c in _channels(schedule, channel_ids) if not c.always_open] or _channels(schedule, SUPPORT_CHANNELS)
     label = es.day_label(day, now.date())
-    when = label + (f" {PART_LABELS[mention.part]}" if mention.part else "")
+    when = label + (f" {say('part_of_day.' + mention.part)}" if mention.part else "")
     if mention.at is not None:
         when += f" {es.at_time(mention.at)}"
     reason = schedule.closure_reason(day)
@@ -315,13 +326,14 @@ def hours_on_date_answer(
     closed = []
     for members, text in _grouped([(c, es.format_ranges(ranges[c.id])) for c in channels]):
         if text:
-            verb = "atiende" if len(members) == 1 else "atienden"
-            parts.append(f"{es.names(members)} {verb} {text}")
+            parts.append(_serves(members, text))
         else:
             closed.extend(members)
-    text = f"{es.capitalize(label)} " + "; ".join(parts)
     if closed:
-        text += f"; {es.names(closed)} no atiende" + ("n" if len(closed) > 1 else "")
+        key = "on_date.some_closed_one" if len(closed) == 1 else "on_date.some_closed_many"
+        text = say(key, day=es.capitalize(label), hours="; ".join(parts), closed=es.names(closed))
+    else:
+        text = say("on_date.hours", day=es.capitalize(label), hours="; ".join(parts))
     status = _status(schedule, channels, now) if day == now.date() else ""
     return Answer("hours_date", {"day_schedule": es.sentence(text), "status": _tail(" ", status)})
 
@@ -337,23 +349,17 @@ def _hours_in_window(schedule, channels, ranges, day, window, when, now) -> Answ
     if not open_in:
         groups = [(m, t) for m, t in _grouped([(c, es.format_ranges(ranges[c.id])) for c in channels]) if t]
         if len(groups) == 1:
-            day_ranges = f"ese día se atiende {groups[0][1]}"
+            day_ranges = say("on_date.day_hours", hours=groups[0][1])
         else:
-            day_ranges = "ese día " + "; ".join(
-                f"{es.names(m)} {'atiende' if len(m) == 1 else 'atienden'} {t}" for m, t in groups
-            )
-        text = es.sentence(f"{es.capitalize(when)} no hay atención: {day_ranges}")
+            day_ranges = say("on_date.day_hours_split", hours="; ".join(_serves(m, t) for m, t in groups))
+        text = es.sentence(say("on_date.closed_at", when=es.capitalize(when), hours=day_ranges))
         return Answer("hours_date_closed", {"day_schedule": text, "next_opening": _reopening_after(schedule, channels, day, end, now)})
-    parts = []
-    for members, text in _grouped([(c, _range_phrase(r, start)) for c, r in open_in]):
-        verb = "atiende" if len(members) == 1 else "atienden"
-        parts.append(f"{es.names(members)} {verb} {text}")
+    parts = [_serves(members, text) for members, text in _grouped([(c, _range_phrase(r, start)) for c, r in open_in])]
     closed = [c for c in channels if c not in [m for m, _ in open_in]]
-    text = f"{es.capitalize(when)} " + "; ".join(parts)
+    text = say("on_date.hours", day=es.capitalize(when), hours="; ".join(parts))
     if closed:
-        text = es.sentence(text) + f" {es.capitalize(es.names(closed))} no: " + "; ".join(
-            _closed_phrase(ranges[c.id]) for c in closed
-        )
+        text = es.sentence(text) + " " + say("on_date.others", channels=es.capitalize(es.names(closed)),
+                                             hours="; ".join(_closed_phrase(ranges[c.id]) for c in closed))
     return Answer("hours_date", {"day_schedule": es.sentence(text), "status": ""})
 
 
@@ -361,47 +367,43 @@ def _range_phrase(r: TimeRange, start: int) -> str:
     """ "de 8:00 a. m. a 1:00 p. m." when it opens later, else "hasta las 7:00 p. m."."""
     if r.start > start:
         return es.format_ranges([r])
-    return "hasta la medianoche" if r.end >= 24 * 60 else f"hasta {es.at_time(r.end)[2:]}"
+    return es.until_end(r.end)
 
 
 def _closed_phrase(ranges: Sequence[TimeRange]) -> str:
-    return f"ese día atiende {es.format_ranges(ranges)}" if ranges else "ese día no atiende"
+    return say("on_date.other_day_hours", hours=es.format_ranges(ranges)) if ranges else say("on_date.other_closed")
 
 
 def closed_day_sentence(label: str, day: date, reason: str | None, channels: Sequence[Channel], today: date) -> str:
     """ "El martes 8 de diciembre es festivo (La Inmaculada Concepción) y no hay atención."."""
-    relative = (day - today).days in (0, 1)
+    delta = (day - today).days
     if reason:
-        return f"{es.capitalize(label)} es {reason} y no hay atención."
+        return say("closed_day.reason", day=es.capitalize(label), reason=reason)
     if day.weekday() == 6:
-        if relative:
-            first = label.split()[0]
-            return f"{es.capitalize(first)} es domingo {es.format_date(day).split(' ', 1)[1]} y no hay atención."
-        return f"{es.capitalize(label)} no hay atención."
-    return es.sentence(f"{es.capitalize(label)} no atiende {es.names(channels)}")
+        if delta in (0, 1):
+            return say("closed_day.today" if delta == 0 else "closed_day.tomorrow", date=es.format_date(day))
+        return say("closed_day.no_hours", day=es.capitalize(label))
+    return es.sentence(say("closed_day.channels_closed", day=es.capitalize(label), channels=es.names(channels)))
 
 
 def _reopening(schedule: Schedule, channels: Sequence[Channel], day: date, now: datetime) -> str:
     start = max(now, datetime.combine(day, time(0), tzinfo=schedule.timezone))
-    return _first_opening(schedule, channels, start, now, "Vuelven a atender")
+    return _first_opening(schedule, channels, start, now)
 
 
 def _reopening_after(schedule, channels, day, minute, now) -> str:
     start = max(now, datetime.combine(day, time(min(minute, 1439) // 60, min(minute, 1439) % 60), tzinfo=schedule.timezone))
-    return _first_opening(schedule, channels, start, now, "Vuelven a atender")
+    return _first_opening(schedule, channels, start, now)
 
 
-def _first_opening(schedule, channels, start, now, lead) -> str:
+def _first_opening(schedule, channels, start, now) -> str:
+    """ "Vuelven a atender el lunes 12 de enero a las 7:00 a. m." (the date said from the day after tomorrow)."""
     earliest = _earliest_opening(schedule, channels, start)
     if earliest is None:
         return ""
-    first, members = earliest
-    when = es.format_when(first, now)
-    if (first.date() - now.date()).days >= 2:
-        when = f"el {es.format_date(first.date())} {es.at_time(first.time())}"
-    if len(members) == len(channels) or lead == "Vuelven a atender":
-        return es.sentence(f"{lead} {when}")
-    return es.sentence(f"{es.capitalize(es.names(members))} {'abre' if len(members) == 1 else 'abren'} {when}")
+    first, _ = earliest
+    when = es.when_dated(first) if (first.date() - now.date()).days >= 2 else es.format_when(first, now)
+    return es.sentence(say("opening.again", when=when))
 
 
 # ------------------------------------------------------------- now
@@ -462,9 +464,8 @@ def pqrsa_answer(schedule: Schedule, request_type: str | None, now: datetime, ki
     channel = schedule.channel("pqrsa")
     if kinds and any(c.kind in kinds for c in channel.contacts):
         channel = _only(channel, kinds)
-    label = REQUEST_TYPE_LABELS.get(request_type or "", "")
     values = {
-        "request_type_label": f"su {label}" if label else "una petición, queja, reclamo, sugerencia o apelación",
+        "request_type_label": say(f"pqrsa.{request_type}" if request_type in REQUEST_TYPES else "pqrsa.any"),
         "pqrsa_details": es.describe_channel_short(schedule, channel, now, with_name=False),
     }
     return Answer("pqrsa", values)
@@ -481,7 +482,7 @@ def escalation_levels_answer(schedule: Schedule, now: datetime) -> Answer:
         contacts = list(level.contacts)
         for cid in level.channel_ids:
             contacts.extend(schedule.channel(cid).contacts)
-        lines.append(es.sentence(f"Nivel {level.level}, {level.name}: {es.format_contacts(contacts)}"))
+        lines.append(es.sentence(say("level.line", level=level.level, name=level.name, contacts=es.format_contacts(contacts))))
     return Answer("escalation_levels", {"levels": es.list_lines(lines)})
 
 
@@ -489,11 +490,8 @@ def escalation_answer(schedule: Schedule, now: datetime, level_id: str, case_num
     """Contacts of the escalation level that fits (support group first, supervisor, coordinator)."""
     now = schedule.local(now)
     level = schedule.escalation_level(level_id)
-    case = (
-        f"Incluya su número de caso ({case_number}) en el correo."
-        if case_number
-        else "Si tiene número de caso, inclúyalo en el correo."
-    )
+    case = (say("case_note.escalation_number", case=case_number) if case_number
+            else say("case_note.escalation_no_number"))
     values = {"level_details": es.describe_level(schedule, level, now, with_name=False), "case_note": case}
     if level_id == "support_group":
         values["level_details"] = es.list_lines(
@@ -525,7 +523,7 @@ def human_unavailable_answer(schedule: Schedule, now: datetime) -> Answer:
         "human_unavailable",
         {
             "chat_hours": es.format_weekly_hours(chat),
-            "next_opening": es.format_when(opens, now) if opens else "cuando se publique un nuevo horario",
+            "next_opening": es.format_when(opens, now) if opens else es.unpublished(),
             "email": email_contact(schedule),
         },
     )
@@ -536,7 +534,7 @@ def human_unavailable_answer(schedule: Schedule, now: datetime) -> Answer:
 
 def with_email_meanwhile(schedule: Schedule, text: str) -> str:
     """ "… Mientras tanto puede escribir a soporte.firmadigital@… y se atenderá al abrir." """
-    return f"{text} Mientras tanto puede escribir a {email_contact(schedule)} y se atenderá al abrir.".strip()
+    return say("email_meanwhile", text=text, email=email_contact(schedule)).strip()
 
 
 def no_answer_critical_answer(schedule: Schedule, now: datetime) -> Answer:
@@ -567,7 +565,7 @@ def unknown_answer(schedule: Schedule, now: datetime, kind: str, case_number: st
     """What the assistant cannot know (``price_unknown``, ``case_status_unknown``): said
     plainly, with the channels that can answer, open now or when they open."""
     now = schedule.local(now)
-    case = f" (número {case_number})" if case_number else ""
+    case = " " + say("case_note.unknown_number", case=case_number) if case_number else ""
     open_channels = [c for c in schedule.open_channels("support", now) if not c.always_open]
     if open_channels:
         return Answer(f"{kind}_open", {"open_channels": open_lines(schedule, open_channels, now), "case_note": case})

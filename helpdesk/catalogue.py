@@ -8,10 +8,20 @@ variation of ``utter_answer``), and the support report labels them with these na
 ``nlu_fallback``, as a supervisor reads it in the report. ``intent_label`` labels a
 message read as two questions (``ask_contact+ask_opening_hours``) too.
 
-``tests/unit/test_consistency.py`` ties both to domain.yml, the code and the report.
+``SERVICE_LABELS``: the services as the support team reads them (the agent's packet, the
+morning list, the report). Customers read them worded by ``schedule/phrases.yml``.
+
+``tests/unit/test_consistency.py`` ties the first two to domain.yml, the code and the report.
+These labels are for the staff, not for customers (docs/wording.md).
 """
 
 from __future__ import annotations
+
+SERVICE_LABELS: dict[str, str] = {
+    "firma_digital": "Firma digital",
+    "estampado_cronologico": "Estampado cronológico",
+    "otro": "Otro servicio",
+}
 
 ANSWER_LABELS: dict[str, str] = {
     "contact": "Datos de contacto", "contact_priority_line": "Número de la línea 24/7",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 from helpdesk import spanish as es
@@ -131,7 +132,6 @@ def build_packet(
 # ------------------------------------------------------------------ people
 
 AGENT_CHANNEL = "chat"  # the agents answer in the website chat, in the chat's published hours
-SHORT_DAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
 
 
 def hours_context(schedule: Schedule, now: datetime) -> dict[str, Any]:
@@ -159,30 +159,21 @@ def _hour(minute: int) -> str:
 def agent_hours_short(schedule: Schedule) -> str:
     """The agents' weekly hours in a header's space: "lun–vie 7–19, sáb 8–13" (24-hour clock,
     consecutive days with the same hours joined; festivos are closed, as every answer says)."""
-    chat = schedule.channel(AGENT_CHANNEL)
-    groups: list[tuple[list[int], tuple]] = []
-    for day in range(7):
-        ranges = chat.weekly_hours.get(day, ())
-        if not ranges:
-            continue
-        if groups and groups[-1][1] == ranges and groups[-1][0][-1] == day - 1:
-            groups[-1][0].append(day)
-        else:
-            groups.append(([day], ranges))
     parts = []
-    for days, ranges in groups:
-        label = SHORT_DAYS[days[0]] if len(days) == 1 else f"{SHORT_DAYS[days[0]]}–{SHORT_DAYS[days[-1]]}"
-        spans = " y ".join(f"{_hour(r.start)}–{'24' if r.end == MINUTES_PER_DAY else _hour(r.end)}" for r in ranges)
-        parts.append(f"{label} {spans}")
+    for days, ranges in es.weekly_groups(schedule.channel(AGENT_CHANNEL)):
+        first, last = es.weekday_short(days[0]), es.weekday_short(days[-1])
+        label = first if len(days) == 1 else f"{first}–{last}"
+        spans = [f"{_hour(r.start)}–{'24' if r.end == MINUTES_PER_DAY else _hour(r.end)}" for r in ranges]
+        parts.append(f"{label} {reduce(lambda a, b: es.join([a, b]), spans)}")
     return ", ".join(parts)
 
 
 def expected_wait_text(seconds: float) -> str:
     """The desk's estimate as the customer reads it: "menos de un minuto", "unos 3 minutos"."""
     if seconds < 60:
-        return "menos de un minuto"
+        return es.say("wait.under_a_minute")
     minutes = math.ceil(seconds / 60)
-    return "alrededor de un minuto" if minutes == 1 else f"unos {minutes} minutos"
+    return es.say("wait.one_minute") if minutes == 1 else es.say("wait.minutes", minutes=minutes)
 
 
 def alternatives_now(schedule: Schedule, now: datetime) -> str:
@@ -210,7 +201,7 @@ def in_chat_answer(schedule: Schedule, now: datetime, agents_on_duty: bool | Non
     values = {"chat_hours": es.format_weekly_hours(chat)}
     if not schedule.is_open(AGENT_CHANNEL, now):
         opens = schedule.next_opening(AGENT_CHANNEL, now)
-        values.update(next_opening=es.format_when(opens, now) if opens else "cuando se publique un nuevo horario",
+        values.update(next_opening=es.format_when(opens, now) if opens else es.unpublished(),
                       email=email_contact(schedule))
         return Answer("chat_here_closed", values)
     if agents_on_duty is False:

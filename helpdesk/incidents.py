@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk import spanish as es
-from helpdesk.answers import SERVICE_LABELS
 
 SERVICES = ("firma_digital", "estampado_cronologico")
 BOTH = "ambos"
@@ -75,15 +74,16 @@ def relevant(incidents: Sequence[Incident], service: str | None) -> Incident | N
 
 def values(incident: Incident, now: datetime) -> dict[str, str]:
     """The variables of the known-incident answers (domain.yml ``known_incident*``)."""
-    label = (f"la {SERVICE_LABELS['firma_digital'].lower()} y el {SERVICE_LABELS['estampado_cronologico'].lower()}"
-             if incident.service == BOTH else
-             ("el " if incident.service == "estampado_cronologico" else "la ") + SERVICE_LABELS[incident.service].lower())
+    services = SERVICES if incident.service == BOTH else (incident.service,)
+    label = es.join([es.say(f"service_with_article.{s}") for s in services])
     since = incident.since.astimezone(now.tzinfo)
-    when = es.format_when(since, now).replace("hoy a las", "las").replace("hoy a la", "la")
+    # Since today: only the time ("las 9:40 a. m."); since an earlier day, the date too.
+    when = es.clock(since) if since.date() == now.date() else es.format_when(since, now)
     return {
         "incident_service": label,
         "incident_since": when,
         "incident_message": es.sentence(incident.message) if incident.message else "",
-        "incident_update": es.sentence(f"Última actualización: {incident.update}") if incident.update else "",
-        "incident_estimate": es.sentence(f"Tiempo estimado de solución: {incident.estimate}") if incident.estimate else "",
+        "incident_update": es.sentence(es.say("incident.update", update=incident.update)) if incident.update else "",
+        "incident_estimate": (es.sentence(es.say("incident.estimate", estimate=incident.estimate))
+                              if incident.estimate else ""),
     }

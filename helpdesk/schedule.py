@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from helpdesk.phrases import phrases
+
 MINUTES_PER_DAY = 24 * 60
 REQUEST_TYPES = ("support", "critical", "pqrsa")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -173,7 +175,7 @@ class Schedule:
             return closed.reason
         name = self.holiday_name(day)
         if name is not None:
-            return f"festivo ({name})"
+            return phrases()("holiday.reason", name=name)  # "festivo (Navidad)"
         return None
 
     # ----------------------------------------------------------- channels

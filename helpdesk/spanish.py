@@ -1,9 +1,10 @@
 """Spanish wording of schedule facts: times, days, hours and contacts.
 
-The conversation's sentences live in ``domain.yml``; this module only turns
-facts into the phrases those sentences carry ("de lunes a viernes de
-7:00 a. m. a 7:00 p. m.", "mañana miércoles a las 7:00 a. m."), so the same
-fact is always written the same way. Times follow the RAE's abbreviations
+The conversation's sentences live in ``domain.yml``; this module turns facts of the
+schedule into the phrases those sentences carry ("de lunes a viernes de 7:00 a. m. a
+7:00 p. m.", "mañana miércoles a las 7:00 a. m."), so the same fact is always written the
+same way. The words are the templates of ``schedule/phrases.yml`` (``helpdesk.phrases``);
+this module chooses the template and the values. Times follow the RAE's abbreviations
 ("a. m.", "p. m.", "m." for noon) in Bogotá time.
 """
 
@@ -12,46 +13,82 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
+from helpdesk.phrases import phrases
 from helpdesk.schedule import MINUTES_PER_DAY, Channel, Contact, EscalationLevel, Schedule, TimeRange
 
-WEEKDAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-WEEKDAY_PLURALS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábados", "domingos")
-MONTH_NAMES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)
+
+def say(key: str, **values: object) -> str:
+    """The phrase ``key`` of ``schedule/phrases.yml`` filled with ``values``."""
+    return phrases()(key, **values)
+
+
+def weekday_name(weekday: int) -> str:
+    """ "lunes" … "domingo" (Monday is 0)."""
+    return phrases().words("weekdays")[weekday]
+
+
+def weekday_plural(weekday: int) -> str:
+    """ "lunes" … "sábados", "domingos" (Monday is 0)."""
+    return phrases().words("weekdays_plural")[weekday]
+
+
+def weekday_short(weekday: int) -> str:
+    """ "lun" … "dom" (Monday is 0)."""
+    return phrases().words("weekdays_short")[weekday]
+
+
+def month_name(month: int) -> str:
+    """ "enero" … "diciembre" (January is 1)."""
+    return phrases().words("months")[month - 1]
+
+
+def _minutes(value: time | int) -> int:
+    return (value if isinstance(value, int) else value.hour * 60 + value.minute) % MINUTES_PER_DAY
 
 
 def format_time(value: time | int) -> str:
     """A time of day as "7:00 a. m.", "1:00 p. m.", "12:00 m." (noon), "12:00 a. m."."""
-    minutes = value if isinstance(value, int) else value.hour * 60 + value.minute
-    minutes %= MINUTES_PER_DAY
-    hour, minute = divmod(minutes, 60)
+    hour, minute = divmod(_minutes(value), 60)
     if hour == 12 and minute == 0:
-        return "12:00 m."
-    suffix = "a. m." if hour < 12 else "p. m."
-    hour12 = hour % 12 or 12
-    return f"{hour12}:{minute:02d} {suffix}"
+        return say("time.noon")
+    return say("time.am" if hour < 12 else "time.pm", hour=hour % 12 or 12, minute=f"{minute:02d}")
+
+
+def clock(value: time | int | datetime | None) -> str:
+    """A time with its article: "las 7:00 p. m.", "la 1:00 p. m." (singular for one o'clock);
+    "nuevo aviso" for no time."""
+    if value is None:
+        return say("clock.unknown")
+    if isinstance(value, datetime):
+        value = value.time()
+    one = _minutes(value) // 60 % 12 == 1
+    return say("clock.one" if one else "clock.other", time=format_time(value))
+
+
+def end_clock(minute: int) -> str:
+    """The end of a range with its article: "las 7:00 p. m.", or "la medianoche" for 24:00."""
+    return say("clock.midnight") if minute >= MINUTES_PER_DAY else clock(minute)
 
 
 def at_time(value: time | int) -> str:
     """ "a las 7:00 a. m.", but "a la 1:00 p. m." (singular for one o'clock)."""
-    text = format_time(value)
-    return f"a la {text}" if text.startswith("1:") else f"a las {text}"
+    return say("at", clock=clock(value))
 
 
-def join(items: Sequence[str], conjunction: str = "y") -> str:
-    """ "a", "a y b", "a, b y c"."""
+def join(items: Sequence[str], conjunction: str = "and") -> str:
+    """ "a", "a y b", "a, b y c" (``conjunction`` "and"), "a, b o c" ("or")."""
     items = [i for i in items if i]
     if not items:
         return ""
     if len(items) == 1:
         return items[0]
-    # "y" becomes "e" before a word starting with the sound /i/ ("e inglés").
     last = items[-1]
-    if conjunction == "y" and last[:1].lower() in ("i", "í") and not last.lower().startswith(("ia", "ie", "io", "iu")):
-        conjunction = "e"
-    return f"{', '.join(items[:-1])} {conjunction} {last}"
+    key = "join.or" if conjunction == "or" else "join.and"
+    # "y" becomes "e" before a word starting with the sound /i/ ("e inglés"), not before
+    # a diphthong ("y hielo").
+    if key == "join.and" and last[:1].lower() in ("i", "í") and not last.lower().startswith(("ia", "ie", "io", "iu")):
+        key = "join.and_before_i"
+    return say(key, first=", ".join(items[:-1]), last=last)
 
 
 def sentence(text: str) -> str:
@@ -73,9 +110,23 @@ def format_ranges(ranges: Sequence[TimeRange]) -> str:
     """ "de 7:00 a. m. a 7:00 p. m." (and "y de …" for split days)."""
     parts = []
     for r in ranges:
-        end = "la medianoche" if r.end == MINUTES_PER_DAY else format_time(r.end)
-        parts.append(f"de {format_time(r.start)} a {end}")
+        end = say("clock.midnight") if r.end == MINUTES_PER_DAY else format_time(r.end)
+        parts.append(say("range", start=format_time(r.start), end=end))
     return join(parts)
+
+
+def weekly_groups(channel: Channel) -> list[tuple[list[int], tuple[TimeRange, ...]]]:
+    """Consecutive weekdays with the same hours: ([0, 1, 2, 3, 4], (7–19,)), ([5], (8–13,))."""
+    groups: list[tuple[list[int], tuple[TimeRange, ...]]] = []
+    for day in range(7):
+        ranges = channel.weekly_hours.get(day, ())
+        if not ranges:
+            continue
+        if groups and groups[-1][1] == ranges and groups[-1][0][-1] == day - 1:
+            groups[-1][0].append(day)
+        else:
+            groups.append(([day], ranges))
+    return groups
 
 
 def format_weekly_hours(channel: Channel) -> str:
@@ -86,34 +137,25 @@ def format_weekly_hours(channel: Channel) -> str:
     incluidos" for the 24/7 line.
     """
     if channel.always_open:
-        return "las 24 horas, todos los días, festivos incluidos"
-    groups: list[tuple[list[int], tuple[TimeRange, ...]]] = []
-    for day in range(7):
-        ranges = channel.weekly_hours.get(day, ())
-        if not ranges:
-            continue
-        if groups and groups[-1][1] == ranges and groups[-1][0][-1] == day - 1:
-            groups[-1][0].append(day)
-        else:
-            groups.append(([day], ranges))
+        return say("weekly.always")
     parts = []
-    for days, ranges in groups:
+    for days, ranges in weekly_groups(channel):
         if len(days) == 1:
-            label = f"los {WEEKDAY_PLURALS[days[0]]}"
+            label = say("days.one", day=weekday_plural(days[0]))
         elif len(days) == 2:
-            label = f"{WEEKDAY_NAMES[days[0]]} y {WEEKDAY_NAMES[days[1]]}"
+            label = say("days.two", first=weekday_name(days[0]), second=weekday_name(days[1]))
         else:
-            label = f"de {WEEKDAY_NAMES[days[0]]} a {WEEKDAY_NAMES[days[-1]]}"
-        parts.append(f"{label} {format_ranges(ranges)}")
-    text = join(parts) if parts else "sin horario publicado"
+            label = say("days.span", first=weekday_name(days[0]), last=weekday_name(days[-1]))
+        parts.append(say("weekly.group", days=label, hours=format_ranges(ranges)))
+    text = join(parts) if parts else say("weekly.none")
     if channel.closed_on_holidays:
-        text += ", excepto festivos"
+        text = say("weekly.except_holidays", hours=text)
     return text
 
 
 def format_date(day: date) -> str:
     """ "martes 8 de diciembre"."""
-    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} de {MONTH_NAMES[day.month - 1]}"
+    return say("date", weekday=weekday_name(day.weekday()), day=day.day, month=month_name(day.month))
 
 
 def format_when(moment: datetime, now: datetime) -> str:
@@ -125,37 +167,46 @@ def format_when(moment: datetime, now: datetime) -> str:
     """
     moment = moment.astimezone(now.tzinfo)
     days = (moment.date() - now.date()).days
-    clock = at_time(moment.time())
-    weekday = WEEKDAY_NAMES[moment.weekday()]
+    at = at_time(moment.time())
+    weekday = weekday_name(moment.weekday())
     if days == 0:
-        return f"hoy {clock}"
+        return say("when.today", at=at)
     if days == 1:
-        return f"mañana {weekday} {clock}"
+        return say("when.tomorrow", weekday=weekday, at=at)
     if 1 < days < 7:
-        return f"el {weekday} {clock}"
-    return f"el {format_date(moment.date())} {clock}"
+        return say("when.this_week", weekday=weekday, at=at)
+    return when_dated(moment)
+
+
+def when_dated(moment: datetime) -> str:
+    """ "el lunes 12 de enero a las 7:00 a. m." (the date always said)."""
+    return say("when.later", date=format_date(moment.date()), at=at_time(moment.time()))
+
+
+def unpublished() -> str:
+    """When a channel without a next opening opens: "cuando se publique un nuevo horario"."""
+    return say("when.unpublished")
 
 
 def format_contact(contact: Contact) -> str:
     """One contact as written for people, with its dialling instructions."""
     text = contact.value
     if contact.instructions:
-        text += f", {contact.instructions}"
+        text = say("contact.instructions", contact=text, instructions=contact.instructions)
     if contact.extensions:
         if len(contact.extensions) == 1:
-            text += f", extensión {contact.extensions[0]}"
+            text = say("contact.extension", contact=text, extension=contact.extensions[0])
         else:
-            text += f", extensiones {join(list(contact.extensions), 'o')}"
+            text = say("contact.extensions", contact=text, extensions=join(list(contact.extensions), "or"))
     return text
 
 
 def format_contacts(contacts: Iterable[Contact]) -> str:
     """Several contacts: "correo x; teléfono (601) … , opción 3"."""
-    labels = {"phone": "teléfono", "email": "correo", "url": "enlace"}
     contacts = list(contacts)
     if len(contacts) == 1:
         return format_contact(contacts[0])
-    return "; ".join(f"{labels[c.kind]} {format_contact(c)}" for c in contacts)
+    return "; ".join(say(f"contact.{c.kind}", contact=format_contact(c)) for c in contacts)
 
 
 def channel_status(schedule: Schedule, channel: Channel, now: datetime) -> str:
@@ -164,22 +215,23 @@ def channel_status(schedule: Schedule, channel: Channel, now: datetime) -> str:
     Closed means closed: a closed channel always comes with when it opens.
     """
     if channel.always_open:
-        return "Atiende ahora y a cualquier hora."
+        return say("status.always")
     if schedule.is_open(channel.id, now):
-        closes = schedule.closing_time(channel.id, now)
-        return sentence(f"Ahora atiende, hasta {_clock_article(closes)}")
+        return sentence(say("status.open", until=until(schedule.closing_time(channel.id, now))))
     opens = schedule.next_opening(channel.id, now)
-    when = format_when(opens, now) if opens else "cuando se publique un nuevo horario"
+    when = format_when(opens, now) if opens else unpublished()
     if channel.accepts_messages_when_closed:
-        return sentence(f"Ahora está fuera de horario: lo que escriba se atenderá desde {when}")
-    return sentence(f"Ahora está cerrado; abre {when}")
+        return sentence(say("status.closed_messages_wait", when=when))
+    return sentence(say("status.closed", when=when))
 
 
 def describe_open_channel(schedule: Schedule, channel: Channel, now: datetime) -> str:
     """A short line for a channel that is open now: name, contact, until when."""
     closes = schedule.closing_time(channel.id, now)
-    until = f" (hasta {_clock_article(closes)})" if closes else " (24 horas)"
-    return sentence(f"{capitalize(channel.name)}: {format_contacts(channel.contacts)}{until}")
+    name, contacts = capitalize(channel.name), format_contacts(channel.contacts)
+    if closes:
+        return sentence(say("channel.open_until", channel=name, contacts=contacts, until=until(closes)))
+    return sentence(say("channel.open_all_day", channel=name, contacts=contacts))
 
 
 def describe_level(
@@ -197,20 +249,23 @@ def describe_level(
     if kinds and any(c.kind in kinds for c in contacts):
         contacts = [c for c in contacts if c.kind in kinds]
     text = format_contacts(contacts)
-    text = sentence(f"{capitalize(level.name)} (nivel {level.level}): {text}" if with_name else capitalize(text))
+    if with_name:
+        text = sentence(say("level.named", name=capitalize(level.name), level=level.level, contacts=text))
+    else:
+        text = sentence(capitalize(text))
     if level.hours_from:
         desk = schedule.channel(level.hours_from)
         if any(c.kind == "phone" for c in contacts):
             # The hours that matter now, not the whole week: a phone-size answer.
             if schedule.is_open(desk.id, now):
-                when = f"hoy, {until(schedule.closing_time(desk.id, now))}"
-                text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte ({when})")
+                call = say("level.call_today", channel=short(desk), until=until(schedule.closing_time(desk.id, now)))
             else:
                 opens = schedule.next_opening(desk.id, now)
-                when = f", que abre {format_when(opens, now)}" if opens else ""
-                text += " " + sentence(f"No publica horario propio: llame en el horario de la línea de soporte{when}")
+                call = (say("level.call_when_open", channel=short(desk), when=format_when(opens, now)) if opens
+                        else say("level.call", channel=short(desk)))
+            text += " " + sentence(call)
         if any(c.kind == "email" for c in contacts):
-            text += " El correo puede enviarlo a cualquier hora."
+            text += " " + say("level.email_any_time")
     return text
 
 
@@ -219,23 +274,14 @@ def list_lines(lines: Iterable[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def _with_article(name: str) -> str:
-    feminine = name.startswith(("línea", "linea"))
-    return f"{'la' if feminine else 'el'} {name}"
-
-
-def _clock_article(moment: datetime | None) -> str:
-    if moment is None:
-        return "nuevo aviso"
-    return at_time(moment.time())[2:]  # "las 7:00 p. m." / "la 1:00 p. m."
-
-
 # ------------------------------------------------- short names and dates
 
 
 def short(channel: Channel) -> str:
     """The channel's short name ("el chat con asesores"), with its article."""
-    return _with_article(channel.short_name or channel.name)
+    name = channel.short_name or channel.name
+    feminine = name.startswith(phrases().words("feminine_names"))
+    return say("with_article.feminine" if feminine else "with_article.masculine", name=name)
 
 
 def names(channels: Sequence[Channel]) -> str:
@@ -246,28 +292,32 @@ def names(channels: Sequence[Channel]) -> str:
 def day_label(day: date, today: date) -> str:
     """ "hoy martes 1 de diciembre", "mañana miércoles 2 de diciembre", "el jueves 24 de diciembre"."""
     delta = (day - today).days
-    if delta == 0:
-        return f"hoy {format_date(day)}"
-    if delta == 1:
-        return f"mañana {format_date(day)}"
-    if delta == -1:
-        return f"ayer {format_date(day)}"
-    return f"el {format_date(day)}"
+    key = {0: "day_label.today", 1: "day_label.tomorrow", -1: "day_label.yesterday"}.get(delta, "day_label.other")
+    return say(key, date=format_date(day))
 
 
 def until(moment: datetime | None) -> str:
-    """ "hasta las 7:00 p. m." / "hasta la 1:00 p. m."."""
-    return f"hasta {_clock_article(moment)}"
+    """ "hasta las 7:00 p. m." / "hasta la 1:00 p. m."; "hasta nuevo aviso" for no time."""
+    return say("until", clock=clock(moment))
+
+
+def until_end(minute: int) -> str:
+    """Until the end of a range: "hasta las 7:00 p. m.", "hasta la medianoche"."""
+    return say("until", clock=end_clock(minute))
 
 
 def describe_channel_short(schedule: Schedule, channel: Channel, now: datetime, with_name: bool = True) -> str:
     """One channel for a contact answer: contact, hours and status, its name said once."""
     contacts = format_contacts(channel.contacts)
-    text = sentence(f"{capitalize(channel.name)}: {contacts}" if with_name else capitalize(contacts))
-    if channel.always_open:
-        return text + " Atiende las 24 horas, todos los días, festivos incluidos."
-    if channel.accepts_messages_when_closed:
-        text += " " + sentence(f"Puede escribir a cualquier hora; se atiende {format_weekly_hours(channel)}")
+    if with_name:
+        text = sentence(say("channel.contacts", channel=capitalize(channel.name), contacts=contacts))
     else:
-        text += " " + sentence(f"Atiende {format_weekly_hours(channel)}")
+        text = sentence(capitalize(contacts))
+    hours = format_weekly_hours(channel)
+    if channel.always_open:
+        return text + " " + sentence(say("served.channel", hours=hours))
+    if channel.accepts_messages_when_closed:
+        text += " " + sentence(say("served.write_any_time", hours=hours))
+    else:
+        text += " " + sentence(say("served.channel", hours=hours))
     return text + " " + channel_status(schedule, channel, now)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk import answers
+from helpdesk import spanish as es
 from helpdesk.answers import SERVICE_LABELS, Answer
 from helpdesk.lexicon import lexicon
 from helpdesk.priority import Understanding, read_priority
@@ -23,7 +24,7 @@ from helpdesk.schedule import Schedule
 from helpdesk.text import word_spans, words
 from helpdesk.understanding import clean_free_text, detect_service, requested_channels
 
-__all__ = ["SERVICE_LABELS"]  # re-exported for the desk and the report
+__all__ = ["SERVICE_LABELS"]  # re-exported for the desk and the report (the staff's labels)
 
 # Questions of the triage, in the order they are asked.
 TRIAGE_QUESTIONS = ("affected_service", "operation_blocked", "problem_description")
@@ -43,7 +44,6 @@ NOT_AN_ANSWER = {
     "ask_case_status", "report_no_answer",
 }
 FREE_TEXT_CONFIDENCE = 0.8
-REPLY_REASON = "el problema detiene su operación"
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ class Priority:
 def decide_priority(known: TriageAnswers) -> Priority | None:
     """Priority 1 exactly when the operation is stopped; None while undecided."""
     if known.operation_blocked is True:
-        return Priority(1, REPLY_REASON)
+        return Priority(1, es.say("triage.critical_reason"))
     if known.operation_blocked is False:
-        return Priority(2, "No es un incidente crítico: el problema no detiene su operación.")
+        return Priority(2, es.say("triage.not_critical_reason"))
     return None
 
 
@@ -112,12 +112,13 @@ def description_from_first_message(text: str) -> str | None:
 
 def email_checklist(known: TriageAnswers) -> str:
     """What to put in the e-mail, naming what the customer already told us."""
-    service = SERVICE_LABELS.get(known.service or "")
-    parts = [f"el servicio ({service.lower()})" if service else "el servicio afectado", "qué pasó"]
+    service = known.service if known.service in SERVICE_LABELS else None
+    parts = [es.say("checklist.service", service=es.say(f"service.{service}")) if service
+             else es.say("checklist.any_service"), es.say("checklist.what_happened")]
     if known.operation_blocked is False:
-        parts.append("que no detiene su operación")
-    parts.append("su nombre, NIT o cédula y un teléfono")
-    return ", ".join(parts[:-1]) + " y " + parts[-1]
+        parts.append(es.say("checklist.not_blocking"))
+    parts.append(es.say("checklist.identity"))
+    return es.join(parts)
 
 
 # ------------------------------------------------------------- the step
@@ -158,9 +159,9 @@ def triage_step(
         # Someone can look at it now: no questionnaire, just where to go.
         lines = answers.open_lines(schedule, agents, now)
         if priority is not None:
-            reason = "Entendido: no es un incidente crítico."
+            reason = es.say("triage.not_critical_open")
             return Step(Answer("normal_open_not_critical", {"open_channels": lines, "triage_reason": reason}), known)
-        reason = "Lamento el inconveniente. Si el problema detiene su operación, dígamelo para tratarlo como incidente crítico."
+        reason = es.say("triage.open")
         return Step(Answer("normal_open", {"open_channels": lines, "triage_reason": reason}), known)
 
     question = next_triage_question(known, skipped)
@@ -171,7 +172,7 @@ def triage_step(
 
     email = answers.email_contact(schedule)
     if priority is None:
-        reason = "Si el problema llega a detener su operación, dígamelo y le doy la línea para incidentes críticos."
+        reason = es.say("triage.undecided_closed")
     else:
         reason = priority.reason
     values = {
