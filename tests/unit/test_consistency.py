@@ -48,7 +48,7 @@ def published_digits(seed: str) -> set[str]:
 
 
 # Every file a customer, an agent or a supervisor can see, and the code that writes their texts.
-SCANNED = ["README.md", "domain.yml", "schedule/channels.yml", "credentials.yml", "endpoints.yml"]
+SCANNED = ["README.md", "domain.yml", "schedule/channels.yml", "schedule/phrases.yml", "credentials.yml", "endpoints.yml"]
 SCANNED_TREES = {"actions": ("*.py",), "helpdesk": ("*.py",), "desk": ("*.py", "*.js", "*.css", "*.html", "*.yml"),
                  "web": ("*.py", "*.js", "*.html", "*.css"), "docs": ("*.md",), "data": ("*.yml",),
                  "deploy": ("*",), "tools": ("*.py",), "addons": ("*.py",), "insights": ("*.py", "*.html", "*.js")}
@@ -240,7 +240,7 @@ def test_actions_never_speak_directly():
 
 def test_the_support_line_has_one_name_in_every_answer():
     # "la línea de soporte" everywhere; "mesa de ayuda" only inside the published e-mail addresses.
-    for path in [ROOT / "domain.yml", *sorted((ROOT / "helpdesk").glob("*.py"))]:
+    for path in [ROOT / "domain.yml", ROOT / "schedule" / "phrases.yml", *sorted((ROOT / "helpdesk").glob("*.py"))]:
         text = path.read_text(encoding="utf-8").replace("mesadeayuda@", "")
         assert "mesa de ayuda" not in text.lower(), path
 
