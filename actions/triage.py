@@ -18,6 +18,7 @@ from actions.handoff import can_hand_off, hand_off
 from actions.runtime import answer_events, incidents, message_of, now, say_before, schedule
 from helpdesk import dialogue, triage_flow
 from helpdesk.desk_client import DeskClient
+from helpdesk.understanding import detect_service
 from helpdesk.priority import PROBLEM_INTENTS
 
 SLOTS_READ = ("affected_service", "operation_blocked", "problem_description", "skipped_questions")
@@ -33,9 +34,11 @@ def report_to_desk(tracker: Tracker, turn: triage_flow.Turn) -> None:
     if client is None or tracker.latest_action_name == "question_form" and turn.step is not None \
             and turn.step.question is not None:
         return
-    known = turn.step.known if turn.step is not None else None
+    message = message_of(tracker)
+    service = turn.step.known.service if turn.step is not None else None
+    service = service or detect_service(message.request, list(message.entities))
     critical = turn.topic(dialogue.Topic()).kind == "critical"
-    report = {"conversation_id": tracker.sender_id, "service": known.service if known else None,
+    report = {"conversation_id": tracker.sender_id, "service": service if service != "otro" else None,
               "critical": critical, "at": now().isoformat()}
     task = asyncio.get_running_loop().create_task(client.report_problem(report))
     _BACKGROUND.add(task)

@@ -138,12 +138,14 @@ def _calm(text: str) -> bool:
     return False
 
 
-def names_a_failure(text: str) -> bool:
-    """The text names one of our services, a stop or an outage (lexicon tables and synonyms):
-    without any of them a question cannot be the report of an incident."""
+def names_a_failure(text: str, asked: bool = False) -> bool:
+    """The text names a stop or an outage (lexicon tables stop_state, outage_words) or, when
+    not ``asked`` as a question, one of our services: "¿está funcionando el estampado?"
+    asks; "¿está caído el estampado? no podemos facturar" reports."""
     lex = lexicon()
     tokens = words(text)
-    return bool(lex.values_in(SERVICES, tokens)) or lex.has("stop_state", tokens) or lex.has("outage_words", tokens)
+    failure = lex.has("stop_state", tokens) or lex.has("outage_words", tokens)
+    return failure or not asked and bool(lex.values_in(SERVICES, tokens))
 
 
 def modifiers(text: str) -> dict[str, bool]:
@@ -174,7 +176,7 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     facts = modifiers(text)
     says = classifier_says_critical(nlu, only_a_question(text))
     if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
-                               or only_a_question(text) and not names_a_failure(text)):
+                               or only_a_question(text) and not names_a_failure(text, asked=True)):
         says = False  # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:

@@ -104,3 +104,12 @@ def test_no_desk_means_no_known_incident_and_no_wait():
     assert asyncio.run(DeskClient("http://127.0.0.1:9", "k").active_incidents()) == ()
     assert time.monotonic() - started < 2
     desk_client._INCIDENTS.clear()
+
+
+def test_a_question_whether_it_works_never_gets_the_24_7_line_even_read_as_critical(schedule):
+    # The classifier may read "¿está funcionando …?" as an incident: a question that names no
+    # stop or outage is not one (helpdesk/priority.py names_a_failure).
+    ranking = (("report_critical_incident", 0.96),)
+    reply, text = say(schedule, "2026-12-01T22:00", "report_critical_incident",
+                      "¿está funcionando el estampado cronológico?", ranking=ranking)
+    assert reply.answer.kind == "known_incident" and PRIORITY_NUMBER not in text
