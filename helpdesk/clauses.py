@@ -91,8 +91,9 @@ FAMILIES = (
 )
 # Intents whose parts are statements, not questions ("nadie me resuelve lo del certificado",
 # "no podemos firmar"): they count as requests without a question mark or a request word.
-STATEMENT_INTENTS = frozenset({"request_escalation", "escalate_to_coordinator", "report_problem",
-                               "report_critical_incident", "report_no_answer", "submit_pqrsa"})
+# (A problem is not among them: a piece of a sentence is no reliable report of one; whether
+# the message reports a problem is read on the whole, helpdesk/dialogue.py reading_of.)
+STATEMENT_INTENTS = frozenset({"request_escalation", "escalate_to_coordinator", "report_no_answer", "submit_pqrsa"})
 CLAUSE_MIN_CONFIDENCE = 0.6    # a part with the message's own intent
 OTHER_MIN_CONFIDENCE = 0.8     # a part asking something else, answered on its own
 CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")

@@ -298,7 +298,7 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
         message = Message(message.intent, original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
     parts = questions_of(message)
     if len(parts) >= 2:
-        return _several(parts, topic, schedule, now, misunderstood, incidents)
+        return _several(parts, topic, schedule, now, misunderstood, incidents, reading_of(message))
     return _one(parts[0], topic, schedule, now, misunderstood, incidents)
 
 
@@ -343,8 +343,8 @@ def reading_of(message: Message) -> PriorityReading:
 
 
 def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
-         incidents: tuple[Incident, ...] = ()) -> Reply:
-    reading = reading_of(message)
+         incidents: tuple[Incident, ...] = (), reading: PriorityReading | None = None) -> Reply:
+    reading = reading or reading_of(message)
     turn = Turn(message, topic, schedule, now, reading, misunderstood, incidents)
     move = classify(message, topic, reading, incidents)
     handler = TRANSITIONS.get((topic.kind or "", move)) or TRANSITIONS.get(("*", move)) or _help
@@ -359,20 +359,31 @@ def questions_of(message: Message) -> list[Message]:
 
 def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime,
                     incidents: tuple[Incident, ...] = ()) -> Reply:
-    """The answers to several questions (the last one as the reply, the others before it)."""
-    return _several(parts, topic, schedule, now, 0, incidents)
+    """The answers to several questions (the last one as the reply, the others before it;
+    none of them read as an incident: the caller answered that)."""
+    return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None))
 
 
 def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
-             incidents: tuple[Incident, ...] = ()) -> Reply:
+             incidents: tuple[Incident, ...] = (), whole: PriorityReading | None = None) -> Reply:
     """Several questions in one message: each answered in the order asked, a critical
-    incident among them first."""
+    incident first. Whether it is critical is read on the whole message (``whole``): a
+    piece of it alone is no reliable report."""
     replies: list[Reply] = []
     state = topic
+    if whole is not None and whole.critical:
+        first = _one(parts[0], state, schedule, now, misunderstood, incidents, whole)
+        replies.append(first)
+        state = first.topic
     for part in parts:
-        reply = _one(part, state, schedule, now, misunderstood, incidents)
+        if part.intent in PROBLEM_INTENTS:
+            continue  # the problem is the critical answer above, or the whole message's own
+        reading = replace(reading_of(part), critical=None)
+        reply = _one(part, state, schedule, now, misunderstood, incidents, reading)
         replies.append(reply)
         state = reply.topic
+    if not replies:
+        return _one(parts[0], topic, schedule, now, misunderstood, incidents, whole)
     critical = [r for r in replies if r.topic.kind == "critical"]
     if critical:
         replies = critical + [r for r in replies if r.topic.kind != "critical"]

@@ -45,8 +45,8 @@ PROBLEM_INTENTS = ("report_problem", CRITICAL_INTENT)
 # The classifier's confidence in a critical incident above which it decides; the values
 # were chosen on the project's own priority table and dev file and are measured on
 # paraphrases and held-out sentences nobody tuned to (docs/understanding.md).
-CRITICAL_MIN_SCORE = 0.5
-CRITICAL_MIN_SCORE_WHEN_FIRST = 0.3  # ... or this much, when no other intent scores higher
+CRITICAL_MIN_SCORE = 0.6
+CRITICAL_MIN_SCORE_WHEN_FIRST = 0.3  # ... or this much, first, when the text names a stop or an outage
 SERVICES = ("firma_digital", "estampado_cronologico")
 # A message shorter than this ("urgente", "todo caído") does not describe a stopped operation
 # on its own: the classifier alone does not make it critical (a reply to the critical
@@ -98,13 +98,16 @@ def critical_score(nlu: Understanding) -> float:
     return nlu.score(CRITICAL_INTENT)
 
 
-def classifier_says_critical(nlu: Understanding, only_a_question: bool = False) -> bool:
-    """The classifier reads a critical incident: confidently, or as its first guess — but a
-    message that is only a question ("¿y hoy no hay nadie?") needs the confident reading."""
+def classifier_says_critical(nlu: Understanding, only_a_question: bool = False, names_a_stop: bool = True) -> bool:
+    """The classifier reads a critical incident: confidently, or as its first guess when the
+    text names a stop or an outage — never as a mere guess for a message that is only a
+    question ("¿y hoy no hay nadie?") or names none (a long letter read 55/45): those are
+    asked, not decided."""
     score = critical_score(nlu)
     first = nlu.first()
     return score >= CRITICAL_MIN_SCORE or (
-        not only_a_question and score >= CRITICAL_MIN_SCORE_WHEN_FIRST and CRITICAL_INTENT in first.split("+")
+        not only_a_question and names_a_stop and score >= CRITICAL_MIN_SCORE_WHEN_FIRST
+        and CRITICAL_INTENT in first.split("+")
     )
 
 
@@ -174,7 +177,7 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     if not text or text.startswith("/"):
         return PriorityReading(None)
     facts = modifiers(text)
-    says = classifier_says_critical(nlu, only_a_question(text))
+    says = classifier_says_critical(nlu, only_a_question(text), names_a_failure(text, asked=True))
     if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
                                or only_a_question(text) and not names_a_failure(text, asked=True)):
         says = False  # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
