@@ -18,8 +18,8 @@ from actions.handoff import can_hand_off, hand_off
 from actions.runtime import answer_events, incidents, message_of, now, say_before, schedule
 from helpdesk import dialogue, triage_flow
 from helpdesk.desk_client import DeskClient
-from helpdesk.understanding import detect_service
 from helpdesk.priority import PROBLEM_INTENTS
+from helpdesk.understanding import detect_service
 
 SLOTS_READ = ("affected_service", "operation_blocked", "problem_description", "skipped_questions")
 

@@ -59,7 +59,7 @@ def play_priority(assistant: Any, rows: list[dict], originals: list[dict] | None
     counts = {"critical": [0, 0], "not_critical": [0, 0]}  # [right, total]
     for moment in (AFTER_HOURS, OFFICE_HOURS):
         assistant.set_moment(moment)
-        for row, label in zip(rows, labels):
+        for row, label in zip(rows, labels, strict=False):
             if row["context"] == "reply" and moment != AFTER_HOURS:
                 continue
             sender = f"table-{uuid.uuid4().hex[:12]}"
@@ -107,7 +107,7 @@ def _names(day: date, today: date, answer: str) -> bool:
 def play_dates(assistant: Any, rows: list[dict], originals: list[dict] | None = None) -> dict:
     labels = originals or rows
     failures, right, total = [], 0, 0
-    for row, label in sorted(zip(rows, labels), key=lambda pair: pair[0]["now"]):
+    for row, label in sorted(zip(rows, labels, strict=False), key=lambda pair: pair[0]["now"]):
         if not label.get("date") or label.get("about_hours") is False:
             continue
         assistant.set_moment(row["now"])
