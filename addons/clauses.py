@@ -1,7 +1,7 @@
 """The NLU reads each question of a message on its own, in the same pass.
 
 `ClauseSplitter` (after the letter reader, before the tokenizer) appends the parts of a
-message that asks several things (``helpdesk.clauses.split_questions``) to the list of
+message that asks several things (``helpdesk.clauses.split_parts``) to the list of
 messages the graph is processing, so every later component — tokenizer, featurizers,
 DIET, the fallback — reads them as it reads the message itself. `ClauseCollector` (last)
 puts their readings into the message's parse data as ``clauses`` ([{text, sentence,

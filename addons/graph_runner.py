@@ -86,9 +86,6 @@ class SequentialGraphRunner(DaskGraphRunner):
             raise GraphRunError("Error running runner.") from error
 
 
-_ORIGINAL_CREATE = DaskGraphRunner.__dict__["create"]
-
-
 def _create(cls: type[DaskGraphRunner], graph_schema: Any, model_storage: Any, execution_context: Any,
             hooks: list[Any] | None = None) -> DaskGraphRunner:
     if cls is DaskGraphRunner and not hooks:
@@ -101,7 +98,3 @@ def install() -> None:
     later one) run with ``SequentialGraphRunner``."""
     DaskGraphRunner.create = classmethod(_create)
 
-
-def uninstall() -> None:
-    """Put Rasa's own ``DaskGraphRunner.create`` back (tests compare the two)."""
-    DaskGraphRunner.create = _ORIGINAL_CREATE

@@ -434,12 +434,6 @@ class IncidentStore:
             "SELECT * FROM incidents WHERE status = 'closed' AND closed_at >= ? ORDER BY closed_at DESC LIMIT ?",
             (since, limit)))
 
-    def incidents_between(self, start: float, end: float) -> list[Incident]:
-        """Incidents open at any moment of [start, end) (declared before ``end``, not closed before ``start``)."""
-        return self._with_updates(self._all(
-            "SELECT * FROM incidents WHERE opened_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY opened_at",
-            (end, start)))
-
     def _with_updates(self, rows: list[sqlite3.Row]) -> list[Incident]:
         found = []
         for row in rows:

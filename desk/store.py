@@ -28,10 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-STATUSES = ("queued", "taken", "closed", "returned", "expired")
 ACCESS_LEVELS = ("agent", "supervisor")
 ACCESS_COLUMN = "access TEXT NOT NULL DEFAULT 'agent' CHECK (access IN ('agent', 'supervisor'))"
-OPEN_STATUSES = ("queued", "taken")
 # A session seen this recently counts as a signed-in agent (the pages poll every few seconds).
 PRESENT_SECONDS = 90
 # A session's last_seen is written at most this often (one UPDATE per agent per 15 s).
@@ -320,10 +318,6 @@ class Store:
     def set_available(self, agent_id: int, available: bool) -> None:
         """On duty (True) or on a pause (False); applies to the agent's presence at once."""
         self._change("UPDATE agents SET available = ? WHERE id = ?", (int(available), agent_id))
-
-    def agent_by_id(self, agent_id: int) -> Agent | None:
-        row = self._one("SELECT * FROM agents WHERE id = ?", (agent_id,))
-        return _agent(row) if row else None
 
     def present_agents(self, now: float | None = None) -> list[Agent]:
         """Agents with a session seen in the last PRESENT_SECONDS (signed in, the desk open)."""

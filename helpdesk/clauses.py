@@ -69,11 +69,6 @@ def split_parts(text: str) -> list[Part]:
     return parts
 
 
-def split_questions(text: str) -> list[str]:
-    """The texts of ``split_parts``."""
-    return [p.text for p in split_parts(text)]
-
-
 # Intents that are a question or a request with an answer of its own (a part of a message
 # that is one of these is answered; greetings and thanks around them are not).
 ANSWERABLE = frozenset({

@@ -68,7 +68,6 @@ if TYPE_CHECKING:
 EMAIL = "[correo]"
 PHONE = "[teléfono]"
 DOCUMENT = "[documento]"
-LABELS = (EMAIL, PHONE, DOCUMENT)
 
 MIN_DIGITS = 6  # a run of this many digits or more is masked
 

@@ -73,14 +73,6 @@ def secret_problem(name: str, value: str | None, purpose: str | None = None) -> 
     return None
 
 
-def require_secret(name: str, value: str | None, purpose: str | None = None) -> str:
-    """``value`` when it is a good secret ``name``; SecretError otherwise."""
-    problem = secret_problem(name, value, purpose)
-    if problem:
-        raise SecretError(problem)
-    return value  # type: ignore[return-value]
-
-
 def is_loopback_host(host: str) -> bool:
     host = (host or "").strip().strip("[]").lower()
     if host == "localhost":

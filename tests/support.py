@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import string
 from functools import lru_cache
 from typing import Any
@@ -90,9 +89,6 @@ def render(response: str, slots: dict[str, Any]) -> dict[str, Any]:
     # "a. m." ending a sentence takes no second period; "None" means a lost variable.
     assert "m.." not in text and "None" not in text, text
     return {"text": text, "buttons": chosen.get("buttons") or [], "condition": chosen.get("condition")}
-
-
-PHONE_PATTERN = re.compile(r"\(\d{2,3}\)\s?[\d ]{7,}")
 
 
 def run_coroutine(coroutine):

@@ -115,8 +115,6 @@ def test_an_incident_is_declared_updated_and_closed_with_who_and_when(people):
     with pytest.raises(IncidentError, match="cerrado"):
         store.add_update(opened.id, "otra", dario, now=NOW + 42 * MIN)
     assert [i.id for i in store.recent_incidents(NOW)] == [opened.id]
-    assert [i.id for i in store.incidents_between(NOW + 30 * MIN, NOW + 50 * MIN)] == [opened.id]
-    assert store.incidents_between(NOW + 41 * MIN, NOW + 50 * MIN) == []
 
 
 @pytest.mark.parametrize("service,since,message,estimate,field", [
