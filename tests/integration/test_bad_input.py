@@ -1,4 +1,5 @@
-"""A few hundred bad messages through the REST channel: no 5xx, no raw HTML echoed, still answering.
+"""A few hundred bad messages through the REST channel: no 5xx, no raw HTML echoed, still answering;
+markup in a problem description is stored without it.
 
 What Rasa 3.6.21 does with each kind (measured by this test, fixed seed; the
 per-category status codes are asserted in EXPECTED_STATUS below):
@@ -192,15 +193,28 @@ def test_bad_messages_get_no_5xx_no_raw_html_and_the_assistant_keeps_answering(m
     assert MAIN_LINE in texts(main.rasa.say(f"it-after-bad-{uuid.uuid4().hex[:8]}", "¿cuál es el teléfono de soporte?"))
 
 
-def test_html_given_as_a_problem_description_is_not_echoed_raw(main):
-    """The triage flow repeats the customer's description in a ready-to-send e-mail."""
+def _press(answer: list[dict], title: str) -> str:
+    return next(b["payload"] for m in answer for b in m.get("buttons") or [] if b.get("title") == title)
+
+
+def test_html_given_as_a_problem_description_is_stored_without_markup(main):
+    """The description the customer types goes to the agent's packet and the morning list
+    (slot ``problem_description``): through the real stack its angle brackets arrive as the
+    look-alikes ‹ › (helpdesk/understanding.py ``clean_free_text``), and no answer shows it raw.
+    Saturday 20:00 (the harness's clock): the after-hours triage asks for the description."""
     sender = f"it-html-{uuid.uuid4().hex[:8]}"
-    main.rasa.say(sender, "tengo un problema")
-    main.rasa.say(sender, '/inform{"service": "firma_digital"}')
-    main.rasa.say(sender, "/deny")
-    answer = main.rasa.say(sender, "<script>alert(1)</script> no puedo firmar <img src=x onerror=alert(1)>")
+    answer = main.rasa.say(sender, "tengo un problema")
+    answer = main.rasa.say(sender, _press(answer, "Firma digital"))
+    answer = main.rasa.say(sender, _press(answer, "No"))
+    assert "Descríbame el problema" in texts(answer), texts(answer)
+    answer = main.rasa.say(sender, "no puedo firmar el documento <script>alert(1)</script> <img src=x onerror=alert(1)>")
     echoed = [s for s in _answer_strings(answer) if any(tag in s.lower() for tag in FORBIDDEN)]
     assert not echoed, f"raw HTML in the answer: {echoed}"
+    stored = [e["value"] for e in main.rasa.tracker(sender)["events"]
+              if e.get("event") == "slot" and e.get("name") == "problem_description" and e.get("value")]
+    assert stored, "the description was never stored"
+    assert all("<" not in v and ">" not in v for v in stored), stored
+    assert stored[-1].startswith("no puedo firmar el documento ‹script›alert(1)‹/script› ‹img"), stored
 
 
 def test_lone_surrogates_do_not_stop_the_server(main):
