@@ -23,7 +23,7 @@ import secrets
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -113,6 +113,7 @@ class Step:
     kinds: tuple[str, ...]
     wait_for: str | None = None  # socket.io: a fragment of the reply to wait for
     either: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()  # other texts for a message the NLU must not place
 
     def accepts(self, given: list[str]) -> bool:
         if self.either:
@@ -123,9 +124,13 @@ class Step:
 NOT_UNDERSTOOD_ANSWERS = ("rephrase", "did_you_mean_1", "did_you_mean_2", "did_you_mean_3")
 
 
-def unknown(text: str) -> Step:
-    """A message the NLU cannot place (nlu_fallback): "¿Se refiere a …?" or "dígalo de otra forma"."""
-    return Step(text, (), either=NOT_UNDERSTOOD_ANSWERS)
+def unknown(text: str, *alternatives: str) -> Step:
+    """A message the NLU cannot place (nlu_fallback): "¿Se refiere a …?" or "dígalo de otra forma".
+
+    Which gibberish a model cannot place changes with its training ("plorf" once fell
+    back, later read as out of scope): the first of ``text`` and ``alternatives`` that the
+    loaded model does not place is said (``ClockedStack.unplaced``)."""
+    return Step(text, (), either=NOT_UNDERSTOOD_ANSWERS, alternatives=alternatives)
 
 
 @dataclass
@@ -185,7 +190,9 @@ def plan() -> list[Planned]:
         Planned("unknown-fri", "2026-12-04T10:20", [unknown("blorf snark quux")]),
         Planned("unknown-twice-sun", "2026-12-06T11:22", [unknown("Blorf snark QUUX!"), unknown("brrr quux")],
                 after_hours=True),
-        Planned("unknown-did-you-mean-sun", "2026-12-06T11:24", [unknown("plorf")], after_hours=True),
+        Planned("unknown-did-you-mean-sun", "2026-12-06T11:24",
+                [unknown("plorf", "plorf snark", "brrr quux zzt", "mmm qwop flarn", "blorf snark quux")],
+                after_hours=True),
         # Understood as out of scope (a rule answers it): not a message the assistant missed.
         Planned("out-of-scope-sat", "2026-12-05T20:25", [Step("xkcd qwerty zzz", ())], after_hours=True),
         Planned("pqrsa-fri", "2026-12-04T10:26", [Step("quiero poner una queja", ("pqrsa",))]),
@@ -336,6 +343,17 @@ class ClockedStack:
         self.moment = moment
 
     # ------------------------------------------------------------------ talk
+    def unplaced(self, step: Step) -> Step:
+        """The step with the first of its texts the loaded model does not place (nlu_fallback)."""
+        if not step.alternatives:
+            return step
+        for text in (step.text, *step.alternatives):
+            parsed = requests.post(f"{self.rasa_url}/model/parse", params={"token": self.token},
+                                   json={"text": text}, timeout=30).json()
+            if parsed["intent"]["name"] == "nlu_fallback":
+                return replace(step, text=text)
+        return step
+
     def say(self, sender: str, text: str) -> list[dict]:
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                                  timeout=90)
@@ -355,6 +373,7 @@ class ClockedStack:
     def play(self, planned: Planned) -> Planned:
         """Play one conversation at its moment; the desk part too (take, or wait for the expiry)."""
         self.at(planned.moment)
+        planned.steps = [self.unplaced(step) for step in planned.steps]
         if planned.channel == "rest":
             planned.sender = f"insights-{planned.name}-{uuid.uuid4().hex[:8]}"
             for step in planned.steps:
