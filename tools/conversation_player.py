@@ -191,7 +191,7 @@ def plan() -> list[Planned]:
         Planned("unknown-twice-sun", "2026-12-06T11:22", [unknown("Blorf snark QUUX!"), unknown("brrr quux")],
                 after_hours=True),
         Planned("unknown-did-you-mean-sun", "2026-12-06T11:24",
-                [unknown("plorf", "plorf snark", "brrr quux zzt", "mmm qwop flarn", "blorf snark quux")],
+                [unknown("plorf", "plorf snark", "brrr zzt quux", "mmm qwop flarn", "zzt flarn qwop")],
                 after_hours=True),
         # Understood as out of scope (a rule answers it): not a message the assistant missed.
         Planned("out-of-scope-sat", "2026-12-05T20:25", [Step("xkcd qwerty zzz", ())], after_hours=True),
