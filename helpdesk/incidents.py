@@ -83,7 +83,8 @@ def values(incident: Incident, now: datetime) -> dict[str, str]:
         "incident_service": label,
         "incident_since": when,
         "incident_message": es.sentence(incident.message) if incident.message else "",
-        "incident_update": es.sentence(es.say("incident.update", update=incident.update)) if incident.update else "",
-        "incident_estimate": (es.sentence(es.say("incident.estimate", estimate=incident.estimate))
+        # Each after the one before it, so an empty one leaves no double space.
+        "incident_update": " " + es.sentence(es.say("incident.update", update=incident.update)) if incident.update else "",
+        "incident_estimate": (" " + es.sentence(es.say("incident.estimate", estimate=incident.estimate))
                               if incident.estimate else ""),
     }

@@ -222,6 +222,8 @@ def report(results: list[Result]) -> dict[str, Any]:
         "turns": len(lengths),
         "answers_at_most_400": round(sum(n <= SHORT_CHARS for n in lengths) / len(lengths), 4) if lengths else 0.0,
         "longest_answer": max(lengths) if lengths else 0,
+        "too_long": [(r.conversation.id, i + 1, len(t.answer)) for r in results for i, t in enumerate(r.turns)
+                     if len(t.answer) > MAX_CHARS],
         "fallback_share": round(Counter(intents)["nlu_fallback"] / len(intents), 4) if intents else None,
         "priority_line_where_it_does_not_belong": wrong_247,
     }
