@@ -54,7 +54,7 @@ One index of our own, ``events_by_timestamp`` on ``events (timestamp)``, created
 when the store starts (``ensure_timestamp_index``): the support report
 (``insights/``) reads a date range and the retention command
 (``python -m insights.retention``) finds old conversations by it; without it both
-read the whole table (measured in the README, "Informe para supervisores"). On
+read the whole table (measured in docs/report.md, "Index and speed"). On
 PostgreSQL it is built ``CONCURRENTLY`` (customers' writes go on meanwhile). The
 report never writes: this store, which owns the schema, creates it.
 

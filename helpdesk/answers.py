@@ -435,7 +435,7 @@ def support_answer(schedule: Schedule, now: datetime) -> Answer:
 def critical_answer(schedule: Schedule, now: datetime) -> Answer:
     """A priority-1 incident: the 24/7 line at any hour, first; plus the line and chat when open.
 
-    Decision (README): the e-mail and chat rows of the page recommend the 24/7 mobile
+    Decision (docs/decisions.md): the e-mail and chat rows of the page recommend the 24/7 mobile
     for critical cases even in their hours, so the mobile leads at any hour.
     """
     now = schedule.local(now)

@@ -1,7 +1,6 @@
 """The support team's report over the conversations in Rasa's tracker store.
 
-* ``insights.report.build(source, start, end) -> Report`` — every figure (docs/report.md,
-  README "Informe para supervisores / Support insights"); ``insights.report.transcript`` —
+* ``insights.report.build(source, start, end) -> Report`` — every figure (docs/report.md); ``insights.report.transcript`` —
   one conversation by id.
 * ``insights.html.render(report, chart_js_src=…)`` — the page; ``insights.export.write``
   — report.html, its scripts, one CSV per figure and the NLU draft.

@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests run in .venv/actions (see README, `make test`)."""
+"""Shared fixtures. Tests run in .venv/actions (`make test`, docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ def schedule():
 
 # The extended layers: each starts its own Rasa servers (a browser stack, persistence
 # restarts, two scale-out instances, the desk hand-off) or loads the model in several
-# processes (the speed-up checks). `make test` runs the core layers; `make test-all`
-# runs everything; .ci/run adds the extended layers when the core run left time
-# (see the README, "Tests").
+# processes (the speed-up checks). `make test` runs every layer, `make test-core` all
+# but these; .ci/run adds the extended layers when the core run left time (docs/testing.md).
 EXTENDED = ("tests/browser/", "tests/integration/", "tests/rasa/test_rasa_speedups.py")
 
 

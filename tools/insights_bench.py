@@ -11,7 +11,7 @@
    on that tracker store and times customer turns idle and while the year's report runs.
 4. ``--postgres``: steps 1–2 on a throw-away PostgreSQL (tools/services.py).
 
-Prints one Markdown table (the README's "Informe para supervisores" has the run's figures).
+Prints one Markdown table (docs/report.md, "Index and speed", has the run's figures).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What customers and operators get when a part of the system is down.
 
 (a) Action server down: rules still speak the responses' first variation,
-    which carries the contact data (README, "Actions compute, rules speak").
+    which carries the contact data (docs/architecture.md, "Actions compute, rules speak").
 (b) Tracker-store database down: Rasa's FailSafeTrackerStore answers from
     memory; addons/tracker_store.py makes every failed read and write an ERROR
     line, so the outage is visible on every message, and the store reconnects
