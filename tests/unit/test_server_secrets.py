@@ -2,7 +2,7 @@
 
 Each server refuses to start, with a message naming the variable, when a secret it needs is
 missing, shorter than 32 characters or a published demo value: the desk (its own process),
-the Rasa server as ``make run`` and the README start it (``python -m addons.rasa_run run``,
+the Rasa server as ``make run`` and docs/deployment.md start it (``python -m addons.rasa_run run``,
 checked before Rasa reads its arguments: a stand-in for Rasa records whether it was
 reached), and the action server (actions/__init__.py). ``make run`` keeps
 the socket.io session key in a 0600 file under var/ and reuses it. The scale-out endpoints
@@ -234,7 +234,10 @@ def test_the_scale_out_endpoints_carry_the_action_servers_token_from_the_environ
 
 
 def test_no_token_on_a_command_line_in_the_deployment_files():
-    for path in (SCALE_OUT, ROOT / "docs" / "deployment.md", ROOT / "README.md", ROOT / "docs" / "agent-desk.md"):
+    """The scale-out file, the README and every page of docs/ (commands move between pages)."""
+    pages = sorted((ROOT / "docs").glob("*.md"))
+    assert {"deployment.md", "agent-desk.md", "security.md"} <= {p.name for p in pages}
+    for path in (SCALE_OUT, ROOT / "README.md", *pages):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"--auth-token[ =]+[\"']?\$", text), path  # --auth-token "$RASA_AUTH_TOKEN"
         assert not re.search(r"\?token=\$", text), path
