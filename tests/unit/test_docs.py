@@ -158,7 +158,7 @@ def check_test_references(name: str, text: str) -> tuple[list[Problem], int]:
                     problems.append(Problem(name, number, match.group(1), "no test of that name in tests/"))
             for match in TESTS_PATH.finditer(line):
                 written = match.group(1)
-                if written.endswith(".py") or written.startswith(GENERATED):
+                if written.endswith(".py") or (written.rstrip("/") + "/").startswith(GENERATED):
                     continue  # test files are checked above
                 count += 1
                 if not ((ROOT / written).exists() or ("*" in written and any(ROOT.glob(written)))):
@@ -219,7 +219,7 @@ def commands_and_links(name: str, text: str, *, every_path: bool) -> tuple[list[
         for token in BACKTICKED.findall(line):
             token = token.split("::")[0].rstrip("/")
             token = re.sub(r":\d+$", "", token)
-            if not looks_like_a_path(token) or token.startswith(GENERATED):
+            if not looks_like_a_path(token) or (token + "/").startswith(GENERATED):
                 continue
             count += 1
             if not (ROOT / token).exists() if "/" in token else token not in repository_names():
@@ -303,7 +303,8 @@ def test_the_checks_find_what_does_not_exist():
 def test_the_readme_checks_find_a_missing_path_target_and_module():
     planted = ("Edit `schedule/channels.yml` and `schedule/nothing.yml`, run `make wording-snapshot` and "
                "`make no-such-target`, `python -m tools.stack` and `python -m tools.nothing`, see "
-               "[the page](docs/wording.md) and [nothing](docs/nothing.md); `var/report/report.html` is made.")
+               "[the page](docs/wording.md) and [nothing](docs/nothing.md); `var/report/report.html` and "
+               "`web/node_modules` are made by running.")
     problems, _ = commands_and_links("README.md", planted, every_path=True)
     assert sorted(p.reference for p in problems) == ["docs/nothing.md", "make no-such-target",
                                                      "python -m tools.nothing", "schedule/nothing.yml"]
