@@ -364,6 +364,10 @@ def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now:
     return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None))
 
 
+# Questions the critical answer already answers (it gives the 24/7 line and who attends now).
+COVERED_BY_CRITICAL = frozenset({"request_support", "ask_open_now", "request_human", "report_no_answer"})
+
+
 def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
              incidents: tuple[Incident, ...] = (), whole: PriorityReading | None = None) -> Reply:
     """Several questions in one message: each answered in the order asked, a critical
@@ -378,6 +382,8 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     for part in parts:
         if part.intent in PROBLEM_INTENTS:
             continue  # the problem is the critical answer above, or the whole message's own
+        if replies and replies[0].topic.kind == "critical" and part.intent in COVERED_BY_CRITICAL:
+            continue  # "¿me pueden atender?", "quiero renovar" beside an outage: the critical answer lists who attends
         reading = replace(reading_of(part), critical=None)
         reply = _one(part, state, schedule, now, misunderstood, incidents, reading)
         replies.append(reply)
