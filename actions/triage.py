@@ -82,9 +82,11 @@ class ActionTriageStep(Action):
         others = [p for p in dialogue.questions_of(message) if p.intent not in PROBLEM_INTENTS]
         if others and not continuing and step.question is None:
             # "se cayó el estampado, ¿y el correo?": the incident's answer first, then the other questions'.
-            extra = dialogue.respond_to_each(others, topic, schedule(), now(), known_incidents)
-            say_before([answer, *extra.before], dispatcher, domain)
-            answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)
+            extra = dialogue.respond_to_each(others, topic, schedule(), now(), known_incidents,
+                                             after_critical=answer.kind.startswith("critical"))
+            if extra is not None:
+                say_before([answer, *extra.before], dispatcher, domain)
+                answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)
         return answer_events(answer, tracker) + [
             SlotSet("affected_service", step.known.service),
             SlotSet("operation_blocked", step.known.operation_blocked),

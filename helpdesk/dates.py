@@ -111,6 +111,18 @@ class DateMention:
         return self.day is None and self.weekday is None and self.part is None and self.at is None
 
 
+def _says_tomorrow(folded: str) -> bool:
+    """ "mañana" or "tomorrow" as the day after today ("la mañana" is a part of the day)."""
+    return bool(re.search(r"\b(?:manana|tomorrow)\b", folded)) and not re.search(
+        r"\b(?:la|esta|hasta|pasado)\s+manana\b", folded)
+
+
+def names_tomorrow(text: str) -> bool:
+    """The text names the day after today as such, in words, not by its date or weekday."""
+    folded = _clean(text)
+    return _says_tomorrow(folded) or bool(re.search(r"\bmanana\b.*\b(?:la|por la|en la) manana\b", folded))
+
+
 def _clean(text: str) -> str:
     folded = fold(text)
     folded = re.sub(r"\b24\s*/\s*7\b|\b7\s*x\s*24\b|\b24\s*(?:horas|hrs|h)\b", " ", folded)
@@ -278,7 +290,7 @@ def _find_day(t: str, asked: bool, today: date, past: bool, holidays: HolidayLoo
     # Relative days.
     if re.search(r"\bpasado\s+manana\b|\bday after tomorrow\b", t):
         return today + timedelta(days=2), None
-    if re.search(r"\b(?:manana|tomorrow)\b", t) and not re.search(r"\b(?:la|esta|hasta|pasado)\s+manana\b", t):
+    if _says_tomorrow(t):
         return today + timedelta(days=1), None
     if re.search(r"\b(?:manana)\b", t) and re.search(r"\bmanana\b.*\b(?:la|por la|en la) manana\b", t):
         return today + timedelta(days=1), None  # "mañana en la mañana"

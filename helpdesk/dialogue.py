@@ -40,13 +40,13 @@ from helpdesk import answers
 from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
 from helpdesk.clauses import is_question, part_of, questions_asked, split_parts
-from helpdesk.dates import DateMention, read_date
+from helpdesk.dates import DateMention, names_tomorrow, read_date
 from helpdesk.handoff import in_chat_answer
 from helpdesk.incidents import Incident, relevant
 from helpdesk.incidents import values as incident_values
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
-from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, read_priority
+from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure, read_priority
 from helpdesk.schedule import Schedule
 from helpdesk.spanish import say
 from helpdesk.text import word_spans, words
@@ -296,10 +296,33 @@ def respond(message: Message, topic: Topic, schedule: Schedule, now: datetime, m
     if topic.offer == "did_you_mean" and message.command and message.intent in topic.options and topic.request:
         original = topic.request
         message = Message(message.intent, original.get("text", ""), 1.0, tuple(original.get("entities") or ()))
+    message = _question_beside_a_courtesy(message)
     parts = questions_of(message)
     if len(parts) >= 2:
-        return _several(parts, topic, schedule, now, misunderstood, incidents, reading_of(message))
+        several = _several(parts, topic, schedule, now, misunderstood, incidents, reading_of(message))
+        assert several is not None  # None only after a critical answer the caller gave
+        return several
     return _one(parts[0], topic, schedule, now, misunderstood, incidents)
+
+
+# What a message can be beside a question without being its request: "Le agradezco. ¿Me
+# repite el número?" asks; the thanks does not answer it.
+COURTESIES = frozenset({"thank", "greet", "goodbye", "affirm"})
+
+
+def _question_beside_a_courtesy(message: Message) -> Message:
+    """A courtesy with a question the NLU could not place (read ``nlu_fallback``) is that
+    question, misunderstood: it gets "¿Se refiere a …?" from the question's own ranking,
+    not "Con gusto". (A question it placed confidently was already promoted by the NLU,
+    ``addons/clauses.py``.)"""
+    if message.intent not in COURTESIES or message.command:
+        return message
+    for clause in message.clauses:
+        part = part_of(clause)
+        if part.intent == "nlu_fallback" and is_question(part.text) and len(_tokens(part.text)) >= 3:
+            return replace(message, intent="nlu_fallback", text=part.text, confidence=part.confidence,
+                           entities=part.entities, ranking=part.ranking, clauses=())
+    return message
 
 
 # A sentence read as critical on its own decides only when it is read confidently and the
@@ -330,8 +353,10 @@ def reading_of(message: Message) -> PriorityReading:
     if not parts or whole.modifier in ("hypothetical", "resolved", "calm"):
         return whole
     statements = [p for p, sentence in parts if sentence and not p.text.rstrip().endswith("?")]
-    support = critical_score(message.understanding()) >= WHOLE_CRITICAL_SUPPORT or set(
-        message.understanding().first().split("+")) & set(PROBLEM_INTENTS)
+    # The whole leans that way: read first as a problem, or critical at all when it names a
+    # stop or an outage (a letter asking for the hours, read first as that, does not lean).
+    support = set(message.understanding().first().split("+")) & set(PROBLEM_INTENTS) or (
+        critical_score(message.understanding()) >= WHOLE_CRITICAL_SUPPORT and names_a_failure(message.request, asked=True))
     if support and any(read_priority(p.text, p.understanding()).critical and critical_score(p.understanding())
                        >= SENTENCE_CRITICAL_MIN for p in statements):
         return replace(whole, critical=True, modifier=None)
@@ -358,21 +383,26 @@ def questions_of(message: Message) -> list[Message]:
 
 
 def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime,
-                    incidents: tuple[Incident, ...] = ()) -> Reply:
+                    incidents: tuple[Incident, ...] = (), after_critical: bool = False) -> Reply | None:
     """The answers to several questions (the last one as the reply, the others before it;
-    none of them read as an incident: the caller answered that)."""
-    return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None))
+    none of them read as an incident: the caller answered that, with the critical answer
+    when ``after_critical``)."""
+    return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None), after_critical)
 
 
 # Questions the critical answer already answers (it gives the 24/7 line and who attends now).
 COVERED_BY_CRITICAL = frozenset({"request_support", "ask_open_now", "request_human", "report_no_answer"})
+# Answers that only list who attends now (the critical answer lists them too).
+NOW_LISTS = frozenset({"support_open"})
 
 
 def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
-             incidents: tuple[Incident, ...] = (), whole: PriorityReading | None = None) -> Reply:
+             incidents: tuple[Incident, ...] = (), whole: PriorityReading | None = None,
+             after_critical: bool = False) -> Reply | None:
     """Several questions in one message: each answered in the order asked, a critical
     incident first. Whether it is critical is read on the whole message (``whole``): a
-    piece of it alone is no reliable report."""
+    piece of it alone is no reliable report. ``after_critical``: the caller gave the
+    critical answer already."""
     replies: list[Reply] = []
     state = topic
     if whole is not None and whole.critical:
@@ -382,12 +412,25 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     for part in parts:
         if part.intent in PROBLEM_INTENTS:
             continue  # the problem is the critical answer above, or the whole message's own
-        if replies and replies[0].topic.kind == "critical" and part.intent in COVERED_BY_CRITICAL:
+        critical_said = after_critical or bool(replies) and replies[0].topic.kind == "critical"
+        if critical_said and part.intent in COVERED_BY_CRITICAL:
             continue  # "¿me pueden atender?", "quiero renovar" beside an outage: the critical answer lists who attends
         reading = replace(reading_of(part), critical=None)
         reply = _one(part, state, schedule, now, misunderstood, incidents, reading)
+        if replies and state.kind in ("escalation", "pqrsa") and reply.answer.kind == "contact" and not [
+                c for c in requested_channels(list(part.entities), part.request) if c not in GENERIC_KINDS] \
+                and not lexicon().has("general_support", _tokens(part.request)):
+            continue  # "… dame el correo de alguien que sí resuelva": the level just given has one
+        if critical_said:
+            if reply.answer.kind in NOW_LISTS:
+                continue  # "para eso le atienden ahora: …": the critical answer listed them
+            if reply.answer.values.get("status"):
+                # "Ahora atienden: …" after an hours answer: said above
+                reply = replace(reply, answer=Answer(reply.answer.kind, {**reply.answer.values, "status": ""}))
         replies.append(reply)
         state = reply.topic
+    if not replies and after_critical:
+        return None
     if not replies:
         return _one(parts[0], topic, schedule, now, misunderstood, incidents, whole)
     critical = [r for r in replies if r.topic.kind == "critical"]
@@ -563,7 +606,7 @@ def _coming_opening_day(turn: Turn, mention: DateMention | None) -> DateMention 
     """ "¿A qué hora abren mañana?" asked between midnight and today's first opening means
     the coming opening: today, not the calendar day after."""
     now, schedule = turn.now, turn.schedule
-    if mention is None or mention.day != now.date() + timedelta(days=1) or "manana" not in _tokens(turn.text):
+    if mention is None or mention.day != now.date() + timedelta(days=1) or not names_tomorrow(turn.text):
         return mention
     opening = schedule.next_opening_for("support", now)
     if opening is None or opening.moment.date() != now.date():

@@ -177,7 +177,8 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     if not text or text.startswith("/"):
         return PriorityReading(None)
     facts = modifiers(text)
-    says = classifier_says_critical(nlu, only_a_question(text), names_a_failure(text, asked=True))
+    # A reply to "¿detiene su operación?" needs no stop named: the question named it.
+    says = classifier_says_critical(nlu, only_a_question(text), reply or names_a_failure(text, asked=True))
     if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
                                or only_a_question(text) and not names_a_failure(text, asked=True)):
         says = False  # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure

@@ -152,3 +152,82 @@ def test_is_the_chat_open_asked_inside_the_chat_is_about_this_chat(schedule):
     assert over_rest.answer.kind != "chat_here_open" and "chat.certicamara.com" in str(over_rest.answer.values)
     closed = dialogue.respond(in_widget, Topic(), schedule, parse_moment("2026-12-06T10:00"))
     assert closed.answer.kind == "chat_here_closed" and "lunes" in closed.answer.values["next_opening"]
+
+
+def _clause(text, intent, confidence, ranking):
+    return {"text": text, "sentence": True, "intent": intent, "confidence": confidence,
+            "ranking": [list(r) for r in ranking], "entities": []}
+
+
+def test_a_sentence_read_critical_does_not_decide_for_a_letter_that_asks_the_hours():
+    """A letter asking whether they attend on 24 December "because treasury must sign that
+    day": one sentence read critical (0.83), the whole read first as a question about the
+    hours and naming no stop — it is not a priority-1 report."""
+    sentence = ("Por medio de la presente solicitamos nos informen el horario de soporte el 24 de "
+                "diciembre, toda vez que nuestra área de tesorería requiere firmar documentos ese día.")
+    letter = Message("ask_opening_hours", sentence + " Agradecemos su atención.", 0.52, (),
+                     (("ask_opening_hours", 0.52), ("report_critical_incident", 0.41)),
+                     (_clause(sentence, "report_critical_incident", 0.83,
+                              (("report_critical_incident", 0.83), ("ask_opening_hours", 0.12))),
+                      _clause("Agradecemos su atención.", "thank", 0.99, (("thank", 0.99),))))
+    assert dialogue.reading_of(letter).critical is not True
+    # the same sentence beside a whole that names a stop decides
+    stopped = replace(letter, text=letter.text + " Hoy el estampado está caído.")
+    assert dialogue.reading_of(stopped).critical is True
+
+
+@pytest.mark.parametrize("text", ["¿a qué hora abren mañana?", "what time do you open tomorrow?"])
+def test_tomorrow_asked_after_midnight_is_the_coming_opening_today(schedule, text):
+    # Monday 7 December 2026, 03:20: Tuesday the 8th is a festivo; "mañana" means today at 7:00
+    kind, said = play(schedule, "2026-12-07T03:20", [("ask_opening_hours", text)])[0]
+    assert "7:00 a. m." in said and "festivo" not in said, (kind, said)
+    # the 8th named by its date is the 8th
+    kind, said = play(schedule, "2026-12-07T03:20", [("ask_opening_hours", "¿y el martes 8 hay atención?")])[0]
+    assert "festivo" in said or "Inmaculada" in said, (kind, said)
+
+
+def test_a_question_the_nlu_could_not_place_beside_a_thanks_is_not_thanked(schedule):
+    question = "¿Me repite, por favor, el número de la línea de incidentes críticos?"
+    message = Message("thank", "Le agradezco. " + question, 0.79, (), (("thank", 0.79), ("ask_repeat", 0.16)),
+                      (_clause("Le agradezco.", "thank", 0.99, (("thank", 0.99),)),
+                       _clause(question, "nlu_fallback", 0.45, (("nlu_fallback", 0.45), ("ask_repeat", 0.43),
+                                                                ("ask_contact", 0.40)))))
+    reply = dialogue.respond(message, Topic(), schedule, parse_moment("2026-09-15T11:10"))
+    # both guesses (repeat, contact) lead to the line the question names: it is given
+    assert reply.answer.kind == "contact_priority_line", reply.answer.kind
+    assert P1 in " ".join(map(str, reply.answer.values.values()))
+    # a thanks alone is thanked
+    alone = dialogue.respond(Message("thank", "Le agradezco."), Topic(), schedule, parse_moment("2026-09-15T11:10"))
+    assert not alone.answer.kind.startswith("did_you_mean")
+
+
+def test_beside_a_critical_incident_an_hours_question_does_not_list_who_attends_again(schedule):
+    hours = "¿El correo de soporte atiende los sábados?"
+    outage = "Y desde hace media hora el estampado está caído y toda la producción detenida."
+    message = Message("report_critical_incident", f"Buenos días. {hours} {outage}", 0.9, (),
+                      (("report_critical_incident", 0.9), ("ask_opening_hours", 0.08)),
+                      (_clause(hours, "ask_opening_hours", 0.97, (("ask_opening_hours", 0.97),)),
+                       _clause(outage, "report_critical_incident", 0.98, (("report_critical_incident", 0.98),))))
+    reply = dialogue.respond(message, Topic(), schedule, parse_moment("2026-12-01T10:00"))
+    said = [*reply.before, reply.answer]
+    assert said[0].kind.startswith("critical"), [a.kind for a in said]
+    assert any(a.kind.startswith("hours") for a in said[1:]), [a.kind for a in said]
+    assert all(not a.values.get("status") for a in said[1:])
+    assert all(a.kind not in dialogue.NOW_LISTS for a in said[1:])
+
+
+def test_a_contact_asked_beside_an_escalation_is_the_level_just_given(schedule):
+    escalation = "ya me cansé de llamar, nadie me resuelve."
+    contact = "dame el correo de alguien que sí resuelva"
+    message = Message("request_escalation", f"{escalation} {contact}", 0.8, (),
+                      (("request_escalation", 0.8), ("ask_contact", 0.15)),
+                      (_clause(escalation, "request_escalation", 0.95, (("request_escalation", 0.95),)),
+                       _clause(contact, "ask_contact", 0.93, (("ask_contact", 0.93),))))
+    reply = dialogue.respond(message, Topic(), schedule, parse_moment("2026-12-01T18:59"))
+    said = [*reply.before, reply.answer]
+    assert [a.kind for a in said] == ["escalation_supervisor"], [a.kind for a in said]
+    # the support e-mail asked by name beside it is answered
+    named = replace(message, clauses=(message.clauses[0], _clause("¿y el correo de soporte?", "ask_contact", 0.95,
+                                                                  (("ask_contact", 0.95),))))
+    said = [*dialogue.respond(named, Topic(), schedule, parse_moment("2026-12-01T18:59")).before]
+    assert len(said) == 1

@@ -87,6 +87,8 @@ def test_a_button_payload_is_never_read_as_words():
     # a "no" that opens a sentence describing the failure is not a no
     ("no es solo a mí, es toda la oficina y nada sella", CRITICAL, True),
     ("ya no sella ninguno y el cierre se acumula", CRITICAL, True),
+    # the question named the stop: a reply read critical first, even unsurely, is a yes
+    ("no es solo a mí, son los tres puestos y ya no sella nada", UNSURE, True),
     # neither: asked again
     ("no es solo a mí", DENY, None),
     ("ok", Understanding("affirm", 0.7, (("affirm", 0.7),)), None),
@@ -96,3 +98,9 @@ def test_a_button_payload_is_never_read_as_words():
 ])
 def test_a_reply_is_a_no_only_when_the_customer_says_so(text, nlu, expected):
     assert read_priority(text, nlu, reply=True).critical is expected
+
+
+def test_an_unsure_critical_reading_of_a_message_decides_only_when_it_names_a_stop():
+    # outside a reply, the same unsure reading needs a stop or an outage named
+    assert read_priority("la plataforma hace cosas raras con los tres puestos", UNSURE).critical is None
+    assert read_priority("la plataforma está caída en los tres puestos", UNSURE).critical is True
