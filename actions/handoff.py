@@ -78,6 +78,13 @@ async def hand_off(tracker: Tracker, reason: str, client: DeskClient | None = No
     return result.ok, result.status
 
 
+def repeated_trigger(events: list[dict[str, Any]]) -> bool:
+    """The latest message is the desk's trigger ("EXTERNAL: …") and the one before it was the
+    same trigger, with no customer message between: a retried delivery, not news."""
+    said = [str(e.get("text") or "") for e in events if e.get("event") == "user"]
+    return len(said) >= 2 and said[-1].startswith("EXTERNAL:") and said[-1] == said[-2]
+
+
 class ActionRequestHuman(Action):
     """The customer asks for a person (or the desk reports that nobody took the case)."""
 
@@ -87,6 +94,8 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if repeated_trigger(tracker.events):
+            return []  # the desk told us twice (its first call timed out but arrived): said once
         answer, question = await self.decide(tracker)
         if answer.kind in OLDER_KINDS and domain and not worded(answer.kind, domain):
             answer = answers.Answer(OLDER_KINDS[answer.kind], answer.values)
