@@ -128,7 +128,8 @@ def unknown(text: str, *alternatives: str) -> Step:
     """A message the NLU cannot place (nlu_fallback): "¿Se refiere a …?" or "dígalo de otra forma".
 
     Which gibberish a model cannot place changes with its training ("plorf" once fell
-    back, later read as out of scope): the first of ``text`` and ``alternatives`` that the
+    back, later read as out of scope; vague Spanish such as "lo de siempre" is the surer
+    fallback): the first of ``text`` and ``alternatives`` that the
     loaded model does not place is said (``ClockedStack.unplaced``)."""
     return Step(text, (), either=NOT_UNDERSTOOD_ANSWERS, alternatives=alternatives)
 
@@ -147,6 +148,7 @@ class Planned:
     sender: str = ""  # filled when played
     external_kinds: tuple[str, ...] = ()  # answers after a desk trigger (expiry notice)
     played: list[str] | None = None  # the answer kinds the stack gave (checked against the steps)
+    intents: list[str] | None = None  # the NLU's intent of each message, as stored
 
     @property
     def messages(self) -> int:
@@ -191,7 +193,10 @@ def plan() -> list[Planned]:
         Planned("unknown-twice-sun", "2026-12-06T11:22", [unknown("Blorf snark QUUX!"), unknown("brrr quux")],
                 after_hours=True),
         Planned("unknown-did-you-mean-sun", "2026-12-06T11:24",
-                [unknown("plorf", "plorf snark", "brrr zzt quux", "mmm qwop flarn", "zzt flarn qwop")],
+                [unknown("plorf", "plorf snark", "brrr zzt quux", "mmm qwop flarn", "zzt flarn qwop",
+                         # vague Spanish falls back where a model reads gibberish as out of scope
+                         "lo de siempre", "y lo otro?", "la cosa esa del coso", "eso que le comenté",
+                         "qué opina de eso")],
                 after_hours=True),
         # Understood as out of scope (a rule answers it): not a message the assistant missed.
         Planned("out-of-scope-sat", "2026-12-05T20:25", [Step("xkcd qwerty zzz", ())], after_hours=True),
