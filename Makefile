@@ -32,7 +32,7 @@ test-core: ## The core layers of `make test` (what CI always runs)
 test-extended: ## The browser, integration and speed-up layers of `make test`
 	@TEST_SCOPE=extended scripts/test.sh
 
-check-schedule: setup ## Validate schedule/channels.yml and schedule/phrases.yml (or $$ASSISTANT_SCHEDULE_FILE, $$ASSISTANT_PHRASES_FILE)
+check-schedule: setup ## Validate schedule/channels.yml and schedule/phrases.yml (or the files ASSISTANT_SCHEDULE_FILE, ASSISTANT_PHRASES_FILE name)
 	@$(PY) -c "from helpdesk.loader import load_schedule, schedule_path_from_env as p; s = load_schedule(p()); print(f'{s.source}: OK, {len(s.channels)} channels, {len(s.escalation_levels)} escalation levels')"
 	@$(PY) -c "from helpdesk.phrases import load_phrases, phrases_path_from_env as p; w = load_phrases(p()); print(f'{w.source}: OK, {len(w.templates)} phrases, {len(w.lists)} word lists')"
 

@@ -371,8 +371,15 @@ def main() -> int:
             f" (MODO DEMOSTRACIÓN: agente {DEMO_AGENT['username']}, contraseña {DEMO_PASSWORD})")
         print(f"[run] agent desk: {stack.desk.url}/{demo}", flush=True)
     print(f"[run] logs in {VAR / 'logs'}", flush=True)
+    if os.environ.get("ASSISTANT_NOW"):
+        print(f"[run] clock fixed: ASSISTANT_NOW={os.environ['ASSISTANT_NOW']} (a naive value is Bogotá time)", flush=True)
+    chat = args.command == "run" and sys.stdin.isatty()
+    if args.command == "run" and not chat:
+        # `nohup make run &`, a script, CI: no terminal to chat in, so it serves as `make serve` does
+        print("[run] no terminal to chat in (stdin is not a terminal): serving until stopped (Ctrl-C or kill)",
+              flush=True)
     try:
-        if args.command == "run":
+        if chat:
             subprocess.call([sys.executable, str(ROOT / "scripts" / "chat.py"), "--url", stack.rasa.url])
         else:
             while all(s.alive() for s in (stack.rasa, stack.actions, stack.web, stack.desk) if s):
