@@ -497,7 +497,7 @@ def escalation_answer(schedule: Schedule, now: datetime, level_id: str, case_num
         values["level_details"] = es.list_lines(
             es.describe_open_channel(schedule, schedule.channel(cid), now)
             if schedule.is_open(cid, now)
-            else es.describe_channel_short(schedule, schedule.channel(cid), now)
+            else es.describe_channel_short(schedule, schedule.channel(cid), now, with_hours=False)
             for cid in level.channel_ids
         )
         return Answer("escalation_first_level", values)

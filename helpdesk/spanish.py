@@ -306,13 +306,18 @@ def until_end(minute: int) -> str:
     return say("until", clock=end_clock(minute))
 
 
-def describe_channel_short(schedule: Schedule, channel: Channel, now: datetime, with_name: bool = True) -> str:
-    """One channel for a contact answer: contact, hours and status, its name said once."""
+def describe_channel_short(schedule: Schedule, channel: Channel, now: datetime, with_name: bool = True,
+                           with_hours: bool = True) -> str:
+    """One channel for a contact answer: contact, hours and status, its name said once
+    (without the weekly hours when ``with_hours`` is False: a closed channel in a list says
+    only when it opens)."""
     contacts = format_contacts(channel.contacts)
     if with_name:
         text = sentence(say("channel.contacts", channel=capitalize(channel.name), contacts=contacts))
     else:
         text = sentence(capitalize(contacts))
+    if not with_hours and not channel.always_open:
+        return text + " " + channel_status(schedule, channel, now)
     hours = format_weekly_hours(channel)
     if channel.always_open:
         return text + " " + sentence(say("served.channel", hours=hours))
