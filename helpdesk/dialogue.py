@@ -264,13 +264,14 @@ def classify(message: Message, topic: Topic, reading: PriorityReading, incidents
         return "priority_line"
     if asks_procedure(message, reading):
         return "hypothetical"  # "¿qué hago si algún día se cae?" — not "se lo doy por si acaso"
-    if intent in ("affirm", "deny") and requested_channels(list(message.entities), message.request) \
-            and not lexicon().starts_with("explicit_yes", tokens) and not lexicon().starts_with("explicit_no", tokens):
-        return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
-    if intent in ("ask_contact", "ask_opening_hours") and len(tokens) <= 5 and not is_question(message.request) \
-            and lex.starts_with("acknowledgement", tokens) and not lex.has("contact_noun", tokens) \
-            and not lex.has("follow_up_lead", tokens[1:]):
+    explicit = lex.starts_with("explicit_yes", tokens) or lex.starts_with("explicit_no", tokens)
+    if intent in ("ask_contact", "ask_opening_hours", "affirm", "nlu_fallback") and len(tokens) <= 5 \
+            and not is_question(message.request) and lex.starts_with("acknowledgement", tokens) \
+            and not lex.has("contact_noun", tokens) and not lex.has("follow_up_lead", tokens[1:]) \
+            and (intent.startswith("ask_") or not explicit):
         return "acknowledge"  # "ok, ya llamo", "listo, le escribo": a statement, not a question
+    if intent in ("affirm", "deny") and requested_channels(list(message.entities), message.request) and not explicit:
+        return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
     return intent
 
 

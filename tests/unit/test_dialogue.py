@@ -231,3 +231,16 @@ def test_a_contact_asked_beside_an_escalation_is_the_level_just_given(schedule):
                                                                   (("ask_contact", 0.95),))))
     said = [*dialogue.respond(named, Topic(), schedule, parse_moment("2026-12-01T18:59")).before]
     assert len(said) == 1
+
+
+@pytest.mark.parametrize("intent", ["affirm", "nlu_fallback", "ask_contact"])
+def test_ok_i_will_call_after_the_24_7_line_is_acknowledged_not_answered_with_a_closed_line(schedule, intent):
+    critical = Topic("critical", ("priority_line",), incident=True)
+    call = ({"entity": "channel", "value": "support_line", "start": 8, "end": 13},)
+    reply = dialogue.respond(Message(intent, "listo ya llamo", 0.47, call), critical, schedule,
+                             parse_moment("2026-12-09T22:20"))
+    assert reply.answer.kind == "acknowledge" or reply.answer.kind == "anything_else", reply.answer.kind
+    # a yes to the critical offer is still a yes
+    offer = Topic("open_now", ("support_line",), offer="critical_check")
+    yes = dialogue.respond(Message("affirm", "sí"), offer, schedule, parse_moment("2026-12-09T22:20"))
+    assert yes.answer.kind.startswith("critical")
