@@ -359,9 +359,12 @@ def reading_of(message: Message) -> PriorityReading:
     support = set(message.understanding().first().split("+")) & set(PROBLEM_INTENTS) or (
         critical_score(message.understanding()) >= WHOLE_CRITICAL_SUPPORT and names_a_failure(message.request, asked=True))
     if support and any(read_priority(p.text, p.understanding()).critical and critical_score(p.understanding())
-                       >= SENTENCE_CRITICAL_MIN for p in statements):
+                       >= SENTENCE_CRITICAL_MIN and names_a_failure(p.text) for p in statements):
         return replace(whole, critical=True, modifier=None)
-    if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT for p, _ in parts):
+    # A part supports a critical whole when it leans that way and is not the customer's own
+    # uncertainty ("… y no sé qué hacer porque no sé de computadores" read critical on its own).
+    if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT
+                              and not lexicon().has("dont_know", _tokens(p.text)) for p, _ in parts):
         return whole
     if whole.critical:
         return replace(whole, critical=None, modifier="no_part_reports_a_problem")
@@ -413,6 +416,9 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     for part in parts:
         if part.intent in PROBLEM_INTENTS:
             continue  # the problem is the critical answer above, or the whole message's own
+        if part.intent == "escalate_to_coordinator" and not (
+                lexicon().has("supervisor", _tokens(part.text)) or lexicon().has("coordinator", _tokens(part.text))):
+            continue  # "¿con quién hablamos para coordinar las pruebas?" beside a request: not level 3
         critical_said = after_critical or bool(replies) and replies[0].topic.kind == "critical"
         if critical_said and part.intent in COVERED_BY_CRITICAL:
             continue  # "¿me pueden atender?", "quiero renovar" beside an outage: the critical answer lists who attends

@@ -111,6 +111,13 @@ def classifier_says_critical(nlu: Understanding, only_a_question: bool = False, 
     )
 
 
+def asks(text: str) -> bool:
+    """The text asks or requests something ("?" or a request word: helpdesk.clauses.is_question)."""
+    from helpdesk.clauses import is_question
+
+    return is_question(text)
+
+
 def only_a_question(text: str) -> bool:
     """One sentence that ends with a question mark."""
     body = text.strip()
@@ -151,6 +158,13 @@ def names_a_failure(text: str, asked: bool = False) -> bool:
     return failure or not asked and bool(lex.values_in(SERVICES, tokens))
 
 
+def tells_a_failure(text: str) -> bool:
+    """Any sign that something fails: a stop or an outage named, or a negation ("ninguno
+    puede firmar", "no abre"). A request for information with none ("les solicitamos
+    informarnos si atienden el 24, pues tesorería requiere firmar ese día") reports nothing."""
+    return names_a_failure(text, asked=True) or lexicon().has("failure_signs", words(text))
+
+
 def modifiers(text: str) -> dict[str, bool]:
     """The structural facts of a message (each from a lexicon table)."""
     lex = lexicon()
@@ -180,8 +194,11 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     # A reply to "¿detiene su operación?" needs no stop named: the question named it.
     says = classifier_says_critical(nlu, only_a_question(text), reply or names_a_failure(text, asked=True))
     if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
-                               or only_a_question(text) and not names_a_failure(text, asked=True)):
-        says = False  # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure
+                               or only_a_question(text) and not names_a_failure(text, asked=True)
+                               or asks(text) and not tells_a_failure(text)):
+        # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure;
+        # a request for information that tells no failure
+        says = False
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:
         return _read_reply(text, facts, says, failing)

@@ -53,8 +53,10 @@ def test_no_answer_gives_the_24_7_line_where_it_does_not_belong(results):
 
 
 # The goal is 97 %; the build fails below the level reached (docs/understanding.md gives the
-# figures of each run, the fixed-against and held-out shares apart).
-MIN_PASS_RATE = 0.93
+# figures of each run, the fixed-against and held-out shares apart). 0.93 until 2026-12-07,
+# when the second first-sight batch (corpus_d.yml, harder: 86 % after its fixes) joined and
+# the whole corpus measured 92.7 % (366 of 395): the floor is now 0.92, under that level.
+MIN_PASS_RATE = 0.92
 
 
 def test_the_conversations_pass(results, record_property):

@@ -171,8 +171,10 @@ def test_a_sentence_read_critical_does_not_decide_for_a_letter_that_asks_the_hou
                               (("report_critical_incident", 0.83), ("ask_opening_hours", 0.12))),
                       _clause("Agradecemos su atención.", "thank", 0.99, (("thank", 0.99),))))
     assert dialogue.reading_of(letter).critical is not True
-    # the same sentence beside a whole that names a stop decides
-    stopped = replace(letter, text=letter.text + " Hoy el estampado está caído.")
+    # a sentence that tells the stop, beside a whole that names it, decides
+    outage = "Hoy el estampado está caído y nadie puede sellar."
+    stopped = replace(letter, text=letter.text + " " + outage, clauses=letter.clauses + (
+        _clause(outage, "report_critical_incident", 0.95, (("report_critical_incident", 0.95),)),))
     assert dialogue.reading_of(stopped).critical is True
 
 
@@ -244,3 +246,32 @@ def test_ok_i_will_call_after_the_24_7_line_is_acknowledged_not_answered_with_a_
     offer = Topic("open_now", ("support_line",), offer="critical_check")
     yes = dialogue.respond(Message("affirm", "sí"), offer, schedule, parse_moment("2026-12-09T22:20"))
     assert yes.answer.kind.startswith("critical")
+
+
+def test_the_customers_own_uncertainty_does_not_make_a_problem_critical():
+    problem = "el programa de la firma me está sacando un letrero que no entiendo cuando voy a firmar"
+    worry = "y no sé qué hacer porque yo no sé mucho de computadores"
+    message = Message("report_critical_incident", f"{problem} {worry}", 0.8, (),
+                      (("report_critical_incident", 0.8), ("report_problem", 0.2)),
+                      ({**_clause(problem, "report_problem", 1.0, (("report_problem", 1.0),)), "sentence": False},
+                       {**_clause(worry, "report_critical_incident", 1.0, (("report_critical_incident", 1.0),)),
+                        "sentence": False}))
+    assert dialogue.reading_of(message).critical is not True
+    # a piece that tells the stop supports it
+    stopped = replace(message, clauses=(message.clauses[0], {**message.clauses[1], "text": "y nadie en la notaría puede firmar"}))
+    assert dialogue.reading_of(stopped).critical is True
+
+
+def test_a_part_read_as_level_3_that_names_no_supervisor_or_coordinator_is_not_escalated(schedule):
+    plan = "estamos planeando salir en producción con la integración del estampado en enero."
+    who = "¿Con quién hablamos para coordinar las pruebas?"
+    message = Message("request_support", f"{plan} {who}", 0.7, (), (("request_support", 0.7),),
+                      (_clause(plan, "request_support", 0.9, (("request_support", 0.9),)),
+                       _clause(who, "escalate_to_coordinator", 0.9, (("escalate_to_coordinator", 0.9),))))
+    reply = dialogue.respond(message, Topic(), schedule, parse_moment("2026-12-04T12:00"))
+    assert all(not a.kind.startswith("escalation") for a in [*reply.before, reply.answer])
+    named = replace(message, clauses=(message.clauses[0], _clause("ya hablé con el supervisor y nada, ¿y el coordinador?",
+                                                                  "escalate_to_coordinator", 0.9,
+                                                                  (("escalate_to_coordinator", 0.9),))))
+    reply = dialogue.respond(named, Topic(), schedule, parse_moment("2026-12-04T12:00"))
+    assert any(a.kind == "escalation_coordinator" for a in [*reply.before, reply.answer])

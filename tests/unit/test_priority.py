@@ -104,3 +104,11 @@ def test_an_unsure_critical_reading_of_a_message_decides_only_when_it_names_a_st
     # outside a reply, the same unsure reading needs a stop or an outage named
     assert read_priority("la plataforma hace cosas raras con los tres puestos", UNSURE).critical is None
     assert read_priority("la plataforma está caída en los tres puestos", UNSURE).critical is True
+
+
+def test_a_request_for_information_that_tells_no_failure_is_not_a_report():
+    letter = ("solicitamos amablemente nos informen si prestan servicio el 24 de diciembre, toda vez que "
+              "nuestra área de tesorería requiere firmar documentos ese día")
+    assert read_priority(letter, CRITICAL).critical is not True
+    # the same request beside a failure is read by the classifier
+    assert read_priority("¿me pueden ayudar? ningún usuario de tesorería puede firmar", CRITICAL).critical is True
