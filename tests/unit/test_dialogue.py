@@ -275,3 +275,12 @@ def test_a_part_read_as_level_3_that_names_no_supervisor_or_coordinator_is_not_e
                                                                   (("escalate_to_coordinator", 0.9),))))
     reply = dialogue.respond(named, Topic(), schedule, parse_moment("2026-12-04T12:00"))
     assert any(a.kind == "escalation_coordinator" for a in [*reply.before, reply.answer])
+
+
+@pytest.mark.parametrize("text", ["xq el lunes no?", "¿y el lunes tampoco?"])
+def test_a_no_that_asks_about_a_day_is_a_question_about_that_day(schedule, text):
+    # Sunday 15 November 2026; Monday the 16th is a festivo
+    kind, said = play(schedule, "2026-11-15T10:00", [("deny", text)])[0]
+    assert "festivo" in said and "16 de noviembre" in said, (kind, said)
+    kind, _ = play(schedule, "2026-11-15T10:00", [("deny", "no")])[0]
+    assert not kind.startswith("hours")
