@@ -272,6 +272,9 @@ def classify(message: Message, topic: Topic, reading: PriorityReading, incidents
         return "acknowledge"  # "ok, ya llamo", "listo, le escribo": a statement, not a question
     if intent in ("affirm", "deny") and requested_channels(list(message.entities), message.request) and not explicit:
         return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
+    if intent == "ask_case_status" and not lex.has("case_word", tokens) and lex.has("general_support", tokens) \
+            and read_date(message.request, date(2000, 1, 3)) is not None:
+        return "ask_opening_hours"  # "12-01 hay soporte?": a date, not a case number, and support asked for
     if intent in ("affirm", "deny") and message.request.rstrip().endswith("?") and len(tokens) >= 2 \
             and read_date(message.request, date(2000, 1, 3)) is not None:
         return "ask_opening_hours"  # "¿xq el lunes no?", "¿y el sábado tampoco?": a question about that day

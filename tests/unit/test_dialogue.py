@@ -284,3 +284,10 @@ def test_a_no_that_asks_about_a_day_is_a_question_about_that_day(schedule, text)
     assert "festivo" in said and "16 de noviembre" in said, (kind, said)
     kind, _ = play(schedule, "2026-11-15T10:00", [("deny", "no")])[0]
     assert not kind.startswith("hours")
+
+
+def test_a_date_written_like_a_number_with_support_asked_for_is_a_question_about_that_day(schedule):
+    kind, said = play(schedule, "2026-01-10T09:30", [("ask_case_status", "12-01 hay soporte?")])[0]
+    assert "12 de enero" in said, (kind, said)
+    kind, _ = play(schedule, "2026-01-10T09:30", [("ask_case_status", "en qué va el caso 12-01?")])[0]
+    assert kind.startswith("case_status"), kind
