@@ -16,8 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-import yaml
 
+from helpdesk.config_file import ConfigFileError, read_yaml
 from helpdesk.schedule import (
     MINUTES_PER_DAY,
     REQUEST_TYPES,
@@ -65,18 +65,8 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
-class ScheduleConfigError(ValueError):
+class ScheduleConfigError(ConfigFileError):
     """The schedule file is missing, unreadable or invalid."""
-
-    def __init__(self, source: str, key: str, problem: str, allowed: str | None = None):
-        self.source = source
-        self.key = key
-        self.problem = problem
-        self.allowed = allowed
-        message = f"{source}: {key}: {problem}"
-        if allowed:
-            message += f" Allowed: {allowed}."
-        super().__init__(message)
 
 
 def schedule_path_from_env(environ: Mapping[str, str] = os.environ) -> Path:
@@ -92,22 +82,7 @@ def load_schedule(path: Path | str = DEFAULT_SCHEDULE_FILE) -> Schedule:
         ScheduleConfigError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScheduleConfigError(source, "(file)", "the file does not exist.") from None
-    except OSError as exc:
-        raise ScheduleConfigError(source, "(file)", f"cannot be read ({exc.strerror}).") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        raise ScheduleConfigError(source, "(file)", f"is not valid YAML{where}.") from None
-    return build_schedule(data, source)
+    return build_schedule(read_yaml(path, ScheduleConfigError), str(path))
 
 
 def build_schedule(data: Any, source: str = "<memory>") -> Schedule:

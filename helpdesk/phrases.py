@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from helpdesk.config_file import ConfigFileError, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PHRASES_FILE = PROJECT_ROOT / "schedule" / "phrases.yml"
@@ -206,18 +206,8 @@ LISTS: dict[str, int | None] = {
 }
 
 
-class PhrasesConfigError(ValueError):
+class PhrasesConfigError(ConfigFileError):
     """The phrases file is missing, unreadable or invalid."""
-
-    def __init__(self, source: str, key: str, problem: str, allowed: str | None = None):
-        self.source = source
-        self.key = key
-        self.problem = problem
-        self.allowed = allowed
-        message = f"{source}: {key}: {problem}"
-        if allowed:
-            message += f" Allowed: {allowed}."
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -256,20 +246,7 @@ def load_phrases(path: Path | str = DEFAULT_PHRASES_FILE) -> Phrases:
         PhrasesConfigError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PhrasesConfigError(source, "(file)", "the file does not exist.") from None
-    except OSError as exc:
-        raise PhrasesConfigError(source, "(file)", f"cannot be read ({exc.strerror}).") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise PhrasesConfigError(source, "(file)", f"is not valid YAML{where}.") from None
-    return build_phrases(data, source)
+    return build_phrases(read_yaml(path, PhrasesConfigError), str(path))
 
 
 def build_phrases(data: Any, source: str = "<memory>") -> Phrases:
