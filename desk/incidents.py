@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desk.store import Agent
+from desk.store import Agent, open_database
 from helpdesk import incidents as bot_incidents
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -303,15 +303,8 @@ class IncidentStore:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(SCHEMA)
+        self._db = open_database(self.path, SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -195,20 +195,27 @@ class Callback:
     note: str
 
 
+def open_database(path: Path, schema: str) -> sqlite3.Connection:
+    """A connection to the desk's SQLite file (created with its folder), in WAL mode with
+    foreign keys, shared across threads, with ``schema`` applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.executescript(schema)
+    return db
+
+
 class Store:
     """One connection, shared by the web app's event loop and its executor threads."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
+        self._db = open_database(self.path, SCHEMA)
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(SCHEMA)
             self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
