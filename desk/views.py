@@ -20,6 +20,7 @@ from desk.canned import CannedReply
 from desk.readable import neutralise
 from desk.store import Agent, Handoff, Note
 from helpdesk.spanish import at_time, format_date, format_time, sentence
+from insights.html import duration as report_duration
 
 BOGOTA = ZoneInfo("America/Bogota")
 
@@ -100,14 +101,8 @@ def date_time(value: Any) -> str:
 
 
 def duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {seconds:02d} s"
-    return f"{seconds} s"
+    """A wait or a countdown as the report writes it ("2 min 05 s"), never negative."""
+    return report_duration(max(0, int(seconds)))
 
 
 # -------------------------------------------------------------------- layout
