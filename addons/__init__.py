@@ -1,12 +1,12 @@
 """Custom Rasa components (loaded by the Rasa server, not the action server).
 
-Importing the package in the Rasa server also installs five speed-ups of Rasa's own
+Importing the package in the Rasa server also installs four speed-ups of Rasa's own
 code, found by profiling: the compiled validation of action-server responses
 (addons/action_validation.py), the cached event-class lookup
 (addons/event_types.py), the rule matching that stops once no rule can change
-(addons/rule_keys.py), the model graph run in order without dask's scheduler
-(addons/graph_runner.py) and the model's weights built without tracing a
-training graph when a model loads (addons/model_load.py). Each gives the same
+(addons/rule_keys.py) and the model graph run in order without dask's scheduler
+(addons/graph_runner.py). (A fifth built DIET's weights without tracing a training
+graph; it went with DIET on 2026-12-07: the model holds no TensorFlow network.) Each gives the same
 results as Rasa's code it replaces (tests/rasa/test_rasa_speedups.py). They are
 installed only on the Rasa release they were written for, not in `rasa train`, and
 not with ASSISTANT_RASA_SPEEDUPS=off (addons/speedups.py).

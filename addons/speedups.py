@@ -66,12 +66,11 @@ def install_all() -> list[str]:
         level = logging.WARNING if why.startswith("Rasa ") else logging.INFO
         _log(level, f"{NOT_INSTALLED_PREFIX}{why}; Rasa's own code runs.")
         return []
-    from addons import action_validation, event_types, graph_runner, model_load, rule_keys
+    from addons import action_validation, event_types, graph_runner, rule_keys
 
     installed = []
     for name, module in (("action-response validation", action_validation), ("event-class lookup", event_types),
-                         ("rule matching", rule_keys), ("graph runner without dask", graph_runner),
-                         ("model load without a training graph", model_load)):
+                         ("rule matching", rule_keys), ("graph runner without dask", graph_runner)):
         module.install()
         installed.append(name)
     _log(logging.INFO, INSTALLED_PREFIX + ", ".join(installed))
