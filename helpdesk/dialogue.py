@@ -46,7 +46,8 @@ from helpdesk.incidents import Incident, relevant
 from helpdesk.incidents import values as incident_values
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
-from helpdesk.priority import PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure, read_priority
+from helpdesk.priority import (PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure, read_priority,
+                               tells_a_failure)
 from helpdesk.schedule import Schedule
 from helpdesk.spanish import say
 from helpdesk.text import word_spans, words
@@ -264,6 +265,9 @@ def classify(message: Message, topic: Topic, reading: PriorityReading, incidents
         return "priority_line"
     if asks_procedure(message, reading):
         return "hypothetical"  # "¿qué hago si algún día se cae?" — not "se lo doy por si acaso"
+    if intent in ("ask_contact", "ask_repeat", "nlu_fallback") and topic.channels and lex.has("no_answer", tokens) \
+            and not reading.hypothetical:
+        return "report_no_answer"  # "ese celular no contesta, ¿hay otro número?": the contact just given fails
     explicit = lex.starts_with("explicit_yes", tokens) or lex.starts_with("explicit_no", tokens)
     if intent in ("ask_contact", "ask_opening_hours", "affirm", "nlu_fallback") and len(tokens) <= 5 \
             and not is_question(message.request) and lex.starts_with("acknowledgement", tokens) \
@@ -369,7 +373,9 @@ def reading_of(message: Message) -> PriorityReading:
         return replace(whole, critical=True, modifier=None)
     # A part supports a critical whole when it leans that way and is not the customer's own
     # uncertainty ("… y no sé qué hacer porque no sé de computadores" read critical on its own).
+    # A part that tells no failure ("es urgente") supports nothing either.
     if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT
+                              and tells_a_failure(p.text)
                               and not lexicon().has("dont_know", _tokens(p.text)) for p, _ in parts):
         return whole
     if whole.critical:
@@ -765,7 +771,10 @@ def _escalation(turn: Turn) -> Reply:
 
 def _escalate(turn: Turn, level: str) -> Reply:
     answer = answers.escalation_answer(turn.schedule, turn.now, level, extract_case_number(turn.text))
-    return turn.reply(answer, "escalation", (level,))
+    # Asked in the middle of "¿detiene su operación?": the problem is still open, and a yes or
+    # no that follows still answers that question.
+    offer = "critical_check" if turn.topic.offer == "critical_check" else None
+    return turn.reply(answer, "escalation", (level,), offer=offer)
 
 
 def _levels(turn: Turn) -> Reply:

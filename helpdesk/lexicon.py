@@ -16,7 +16,8 @@ Words are not code. Two files of Rasa training data hold them:
 
 Matching is on folded words (``helpdesk.text.words``: lowercase, no accents, ñ → n): a
 phrase matches a run of words, and a word of six letters or more also matches with one
-typo ("solucionó" = "solusiono"). No prefix stems and no regular expressions: a form the
+typo ("solucionó" = "solusiono") — unless it is itself a word of the tables ("pasado" is not
+"parado"). No prefix stems and no regular expressions: a form the
 customers use is added to the data, where reviewers who do not code can read it.
 
 The tables are read once per process (``lexicon()``) and validated: an unknown table
@@ -88,6 +89,9 @@ class Lexicon:
         self.tables = tables
         self.values = values  # entity value -> its written forms (synonyms)
         self._by_length = {name: sorted(set(p), key=len, reverse=True) for name, p in {**tables, **values}.items()}
+        # Every word the tables know: such a word is itself, never a typo of another
+        # ("pasado", of "el mes pasado", is not "parado").
+        self._known = frozenset(w for phrases in self._by_length.values() for p in phrases for w in p)
 
     @classmethod
     def load(cls, lexicon_file: Path = LEXICON_FILE, synonyms_file: Path = SYNONYMS_FILE,
@@ -128,7 +132,8 @@ class Lexicon:
             for i in range(len(tokens) - n + 1):
                 if any(j in taken for j in range(i, i + n)):
                     continue
-                if all(_word_matches(tokens[i + k], phrase[k]) for k in range(n)):
+                if all(tokens[i + k] == phrase[k] or tokens[i + k] not in self._known
+                       and _word_matches(tokens[i + k], phrase[k]) for k in range(n)):
                     hits.append(Hit(table, i, i + n, phrase))
                     taken.update(range(i, i + n))
         return sorted(hits, key=lambda h: h.start)

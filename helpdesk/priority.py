@@ -193,7 +193,7 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
     facts = modifiers(text)
     # A reply to "¿detiene su operación?" needs no stop named: the question named it.
     says = classifier_says_critical(nlu, only_a_question(text), reply or names_a_failure(text, asked=True))
-    if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or lexicon().starts_with("dont_know", text)
+    if says and not reply and (len(words(text)) < MIN_WORDS_TO_REPORT or only_unsure(text)
                                or only_a_question(text) and not names_a_failure(text, asked=True)
                                or asks(text) and not tells_a_failure(text)):
         # "urgente", "ni idea"; "¿y hoy no hay nadie?" names neither a service nor a failure;
@@ -241,9 +241,33 @@ def _standalone_at(text: str, start: int, end: int) -> bool:
     return any(ch in ",.;:!?" for ch in before) and any(ch in ",.;:!?" for ch in after)
 
 
+def only_unsure(text: str) -> bool:
+    """The message opens with the customer's uncertainty ("no sé", "ni idea") and tells no
+    failure after it: "no sé, puede ser" is unsure; "no sé cómo explicarle, desde las 6 no
+    sella nada" is a report that opens with a manner of speaking."""
+    lex = lexicon()
+    if not lex.starts_with("dont_know", text):
+        return False
+    tokens = words(text)
+    unsure = {i for hit in lex.find("dont_know", tokens) for i in range(hit.start, hit.end)}
+    return not tells_a_failure(" ".join(t for i, t in enumerate(tokens) if i not in unsure))
+
+
+def _later_no(text: str, after: int) -> bool:
+    """A no after word ``after`` that corrects what came before: standing alone ("sí… no,
+    exageré") or right after a correction word ("bueno no", "mejor no")."""
+    lex = lexicon()
+    corrections = {p[-1] for p in lex.tables["correction"]}
+    tokens = words(text)
+    unsure = {hit.start for hit in lex.find("dont_know", tokens)}  # "bueno no sé" corrects nothing
+    return any(hit.start >= after and hit.start not in unsure and (_standalone_at(text, hit.start, hit.end)
+                                       or hit.start > 0 and tokens[hit.start - 1] in corrections)
+               for hit in lex.find("explicit_no", tokens))
+
+
 def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) -> PriorityReading:
     lex = lexicon()
-    if lex.starts_with("dont_know", text):
+    if only_unsure(text):
         return PriorityReading(None, "dont_know", failing=failing)  # "no sé": neither
     no = lex.starts_with("explicit_no", text)
     yes = lex.starts_with("explicit_yes", text)
@@ -261,6 +285,11 @@ def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) ->
                for hit in lex.find("explicit_yes", text)):
             return PriorityReading(True, "corrected_yes", failing=failing)
         return PriorityReading(None, "contradiction", failing=failing)  # "no, … todo parado": ask again
+    if yes and _later_no(text, yes.end):
+        # "si nos detiene... bueno no, exageré, es solo un documento": the correction holds
+        # when the classifier reads no stopped operation in the whole; else ask again.
+        return PriorityReading(None, "contradiction", failing=failing) if says \
+            else PriorityReading(False, "corrected_no", failing=failing)
     if yes:
         return PriorityReading(True, "explicit_yes", failing=failing)
     if says:

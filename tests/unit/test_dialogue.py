@@ -291,3 +291,48 @@ def test_a_date_written_like_a_number_with_support_asked_for_is_a_question_about
     assert "12 de enero" in said, (kind, said)
     kind, _ = play(schedule, "2026-01-10T09:30", [("ask_case_status", "en qué va el caso 12-01?")])[0]
     assert kind.startswith("case_status"), kind
+
+
+def test_a_contact_just_given_that_does_not_answer_is_a_no_answer_report(schedule):
+    """'ese celular no contesta, ¿hay otro número?' after the 24/7 line: insist, the supervisor
+    and the e-mail — not the same number again."""
+    critical = Topic("critical", ("priority_line",), incident=True)
+    reply = dialogue.respond(Message("ask_contact", "ese celular no contesta, hay otro numero?", 0.8), critical,
+                             schedule, parse_moment("2026-12-08T09:20"))
+    assert reply.answer.kind == "no_answer_critical"
+    # with no contact given before, the question is a contact question
+    fresh = dialogue.respond(Message("ask_contact", "cual es el numero? el otro no contesta", 0.8), Topic(),
+                             schedule, parse_moment("2026-12-08T09:20"))
+    assert fresh.answer.kind != "no_answer_critical"
+
+
+def test_an_escalation_in_the_middle_of_the_critical_question_keeps_it_pending(schedule):
+    """Asked whether the problem stops the operation, the customer first escalates; the 'no,
+    puede esperar' that follows still answers the question."""
+    now = parse_moment("2026-10-05T20:40")
+    asked = Topic("problem", offer="critical_check")
+    escalated = dialogue.respond(Message("escalate_to_coordinator", "ya hable con el supervisor y nada", 0.9), asked,
+                                 schedule, now)
+    assert escalated.answer.kind.startswith("escalation") and escalated.topic.offer == "critical_check"
+    after = Topic.from_slot(escalated.topic.to_slot())
+    no = dialogue.respond(Message("deny", "no, puede esperar a mañana, solo soy yo", 0.9), after, schedule, now)
+    assert SUPPORT_EMAIL in " ".join(str(v) for v in no.answer.values.values())
+    # an escalation with nothing pending leaves nothing pending
+    plain = dialogue.respond(Message("request_escalation", "nadie me resuelve", 0.9), Topic(), schedule, now)
+    assert plain.topic.offer is None
+
+
+def test_a_part_that_tells_no_failure_supports_no_critical_reading():
+    """'pero no hay nadie hoy? es urgente' after a renewal: 'es urgente' alone reports nothing;
+    a telegraphic report ('nomina. hoy. firma no sale. ningun pc') is still supported."""
+    message = Message("report_critical_incident", "pero no hay nadie hoy? es urgente", 0.66, (),
+                      (("report_critical_incident", 0.66), ("ask_open_now", 0.13)),
+                      (_clause("pero no hay nadie hoy?", "nlu_fallback", 0.35, (("nlu_fallback", 0.35),)),
+                       _clause("es urgente", "report_critical_incident", 0.37, (("report_critical_incident", 0.37),))))
+    assert dialogue.reading_of(message).critical is not True
+    telegraphic = Message("report_critical_incident", "nomina. hoy. firma no sale. ningun pc", 0.9, (),
+                          (("report_critical_incident", 0.9), ("report_problem", 0.1)),
+                          (_clause("nomina.", "inform", 0.5, (("inform", 0.5),)),
+                           _clause("firma no sale.", "report_problem", 0.6, (("report_problem", 0.6), ("report_critical_incident", 0.35))),
+                           _clause("ningun pc", "report_critical_incident", 0.5, (("report_critical_incident", 0.5),))))
+    assert dialogue.reading_of(telegraphic).critical is True

@@ -112,3 +112,34 @@ def test_a_request_for_information_that_tells_no_failure_is_not_a_report():
     assert read_priority(letter, CRITICAL).critical is not True
     # the same request beside a failure is read by the classifier
     assert read_priority("¿me pueden ayudar? ningún usuario de tesorería puede firmar", CRITICAL).critical is True
+
+
+def test_an_answer_that_opens_with_no_se_and_then_tells_a_stop_is_a_report():
+    """'no sé cómo explicarle, …' is a manner of speaking, not the customer's uncertainty."""
+    text = "no se como explicarle, desde las 6 ya no sella nada y no podemos radicar, es toda el area"
+    assert read_priority(text, CRITICAL, reply=True).critical is True
+    assert read_priority(text, CRITICAL).critical is True
+    for unsure in ("no sé", "no sé, la verdad", "ni idea, no sé si sea crítico"):
+        assert read_priority(unsure, UNSURE, reply=True).modifier == "dont_know", unsure
+
+
+def test_a_yes_corrected_by_a_later_no_is_a_no_unless_the_whole_still_reads_critical():
+    corrected = "si nos detiene... bueno no, exagere, es solo un documento, lo demas esta sellando bien"
+    reading = read_priority(corrected, DENY, reply=True)
+    assert reading.critical is False and reading.modifier == "corrected_no"
+    assert read_priority(corrected, CRITICAL, reply=True).critical is None  # ask again
+    # a no that opens what follows, or an uncertainty, corrects nothing
+    assert read_priority("sí, no podemos facturar nada", CRITICAL, reply=True).critical is True
+    assert read_priority("si, bueno no se", DENY, reply=True).modifier != "corrected_no"
+
+
+def test_a_word_the_tables_know_is_never_read_as_a_typo_of_another():
+    """'El pasado 2 de febrero' names no stop: 'pasado' (of 'el mes pasado') is not 'parado'."""
+    from helpdesk.lexicon import lexicon
+
+    assert not lexicon().has("stop_state", "El pasado 2 de febrero nos facturaron un servicio")
+    assert lexicon().has("stop_state", "todo esta paradoo")  # a real typo still matches
+    letter = ("El pasado 2 de febrero nos facturaron un servicio de estampado cronológico que no solicitamos. "
+              "Presentamos formalmente un reclamo por este cobro.")
+    leaning = Understanding("report_critical_incident", 0.5, (("report_critical_incident", 0.5), ("submit_pqrsa", 0.39)))
+    assert read_priority(letter, leaning).critical is not True
