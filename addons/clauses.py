@@ -3,7 +3,7 @@
 `ClauseSplitter` (after the letter reader, before the tokenizer) appends the parts of a
 message that asks several things (``helpdesk.clauses.split_parts``) to the list of
 messages the graph is processing, so every later component — tokenizer, featurizers,
-DIET, the fallback — reads them as it reads the message itself. `ClauseCollector` (last)
+classifier, the fallback — reads them as it reads the message itself. `ClauseCollector` (last)
 puts their readings into the message's parse data as ``clauses`` ([{text, sentence,
 intent, confidence, ranking, entities}]) and drops them from the list. One model, one pass; nothing is
 trained differently (training data is left as it is).

@@ -1,7 +1,7 @@
 """A cap on what the NLU reads, so a 100 kB message gets a polite answer.
 
 `MessageSizeGuard` runs first: a text longer than `max_chars` is cut to that
-length (the tokenizer, featurizers and DIET never see the rest) and marked
+length (the tokenizer, the entity extractor and the classifier never see the rest) and marked
 with `message_truncated` in the parse result. `OversizeMessageFallback` runs
 last: a marked message becomes `nlu_fallback`, whose action asks the customer
 to summarise (actions/unclear.py). The full text stays in the tracker.

@@ -46,8 +46,8 @@ from helpdesk.incidents import Incident, relevant
 from helpdesk.incidents import values as incident_values
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
-from helpdesk.priority import (PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure, read_priority,
-                               tells_a_failure)
+from helpdesk.priority import (MIN_WORDS_TO_REPORT, PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure,
+                               read_priority, tells_a_failure)
 from helpdesk.schedule import Schedule
 from helpdesk.spanish import say
 from helpdesk.text import word_spans, words
@@ -373,9 +373,9 @@ def reading_of(message: Message) -> PriorityReading:
         return replace(whole, critical=True, modifier=None)
     # A part supports a critical whole when it leans that way and is not the customer's own
     # uncertainty ("… y no sé qué hacer porque no sé de computadores" read critical on its own).
-    # A part that tells no failure ("es urgente") supports nothing either.
+    # A short part that tells no failure ("es urgente") supports nothing either ("ningún pc" does).
     if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT
-                              and tells_a_failure(p.text)
+                              and (len(_tokens(p.text)) >= MIN_WORDS_TO_REPORT or tells_a_failure(p.text))
                               and not lexicon().has("dont_know", _tokens(p.text)) for p, _ in parts):
         return whole
     if whole.critical:

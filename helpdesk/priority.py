@@ -1,7 +1,7 @@
 """Is a message a priority-1 (critical) incident? The classifier decides; structure modifies.
 
 The 24/7 line is for incidents that stop the customer's operation *now*. Whether a message
-describes such a stop is what the intent classifier (DIET, trained on examples from many
+describes such a stop is what the intent classifier (addons/linear_intent.py, trained on examples from many
 authors) is best at: it reads "ni un usuario logra firmar" or "la nómina de hoy no sale"
 as ``report_critical_incident`` without a list of phrases. Its reading is the primary
 signal (:func:`critical_score`).

@@ -1,6 +1,6 @@
 """Entity values: what the NLU extracted, and what a text names that the NLU did not tag.
 
-DIET extracts spans such as "telefno", "CORREO" or "sabados"; the synonym table maps
+The NLU (a CRF) extracts spans such as "telefno", "CORREO" or "sabados"; the synonym table maps
 exact strings only. These functions map any such span (without accents, in capitals,
 with a typo) to the canonical values the core uses, and find the values named in a
 text, with the same vocabulary: ``data/nlu/synonyms.yml`` read by ``helpdesk.lexicon``.

@@ -100,7 +100,7 @@ def main() -> int:
         misses = defaultdict(list)
         for (text, gold), p in zip(examples, parsed, strict=False):
             if predicted_label(p) != gold:
-                # For nlu_fallback, also show the intent DIET ranked first.
+                # For nlu_fallback, also show the intent the classifier ranked first.
                 ranking = [r for r in p.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
                 best = f" [best {ranking[0]['name']} {ranking[0]['confidence']:.2f}]" if ranking and p["intent"]["name"] == "nlu_fallback" else ""
                 misses[gold].append((text, predicted_label(p) + best, round(p["intent"]["confidence"], 2)))

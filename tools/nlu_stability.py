@@ -64,6 +64,8 @@ def main() -> int:
     parser.add_argument("--drop", type=int, default=1, help="examples removed at random in each draw")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--authors", action="store_true", help="also leave each author's file out")
+    parser.add_argument("--C", type=float, nargs="+", default=None,
+                        help="with --authors: the regularisation values to compare (default: config.yml's)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     from tools.nlu_eval import macro_f1
@@ -96,14 +98,16 @@ def main() -> int:
     print(f"mean changed predictions per draw: {flips_total / max(args.draws, 1):.1f} "
           f"of {sum(len(r) for r in tests.values())}")
     if args.authors:
-        totals = []
-        for held in [f for f in files if "/authors/" in f]:
-            model = _fit([e for f in files if f != held for e in by_file[f]], config)
-            rows = by_file[held]
-            score = macro_f1(list(zip([g for _, g in rows], _predict(model, [t for t, _ in rows]))))[0]
-            totals.append(score)
-            print(f"without {held}: macro-F1 on it {score:.4f} ({len(rows)} examples)")
-        print(f"leave-one-author-out mean macro-F1: {sum(totals) / len(totals):.4f}")
+        authors = [f for f in files if "/authors/" in f]
+        for c in args.C or [config["C"]]:
+            totals = []
+            for held in authors:
+                model = _fit([e for f in files if f != held for e in by_file[f]], {**config, "C": c})
+                rows = by_file[held]
+                score = macro_f1(list(zip([g for _, g in rows], _predict(model, [t for t, _ in rows]))))[0]
+                totals.append(score)
+                print(f"C={c:g} without {held}: macro-F1 on it {score:.4f} ({len(rows)} examples)")
+            print(f"C={c:g} leave-one-author-out mean macro-F1: {sum(totals) / len(totals):.4f}")
     return 0
 
 

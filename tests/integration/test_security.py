@@ -117,7 +117,8 @@ def test_a_100_kb_message_gets_a_polite_answer(main):
     """The cap of addons/message_guard.py, in the model the server runs.
 
     Without it a 100 kB message made the Rasa server grow past 20 GB and be
-    OOM-killed (DIET's attention over 20,000 tokens), so the model is checked
+    OOM-killed (DIET's attention over 20,000 tokens, the classifier until 2026-12-07;
+    the CRF and the n-grams of such a text still cost seconds), so the model is checked
     first: a model trained before the guard fails here instead of being sent
     the message.
     """
