@@ -371,16 +371,31 @@ def reading_of(message: Message) -> PriorityReading:
     if support and any(read_priority(p.text, p.understanding()).critical and critical_score(p.understanding())
                        >= SENTENCE_CRITICAL_MIN and names_a_failure(p.text) for p in statements):
         return replace(whole, critical=True, modifier=None)
-    # A part supports a critical whole when it leans that way and is not the customer's own
-    # uncertainty ("… y no sé qué hacer porque no sé de computadores" read critical on its own).
-    # A short part that tells no failure ("es urgente") supports nothing either ("ningún pc" does).
-    if whole.critical and any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT
-                              and (len(_tokens(p.text)) >= MIN_WORDS_TO_REPORT or tells_a_failure(p.text))
-                              and not lexicon().has("dont_know", _tokens(p.text)) for p, _ in parts):
-        return whole
-    if whole.critical:
+    if whole.critical and not a_part_supports(message):
         return replace(whole, critical=None, modifier="no_part_reports_a_problem")
     return whole
+
+
+def a_part_supports(message: Message) -> bool:
+    """Whether a critical reading of the whole message is borne out by one of its parts (a
+    message read as one piece always is). A part supports it when it leans that way and is not
+    the customer's own uncertainty ("… y no sé qué hacer porque no sé de computadores" read
+    critical on its own); a short part that tells no failure ("es urgente") supports nothing
+    ("ningún pc" does)."""
+    parts = [part_of(c) for c in message.clauses]
+    return not parts or any(critical_score(p.understanding()) >= PART_CRITICAL_SUPPORT
+                            and (len(_tokens(p.text)) >= MIN_WORDS_TO_REPORT or tells_a_failure(p.text))
+                            and not lexicon().has("dont_know", _tokens(p.text)) for p in parts)
+
+
+def reply_reading_of(message: Message) -> PriorityReading:
+    """A message read as the answer to "si es crítico, dígamelo" (asymmetric:
+    ``read_priority(reply=True)``). Its critical reading needs a part that bears it out, as a
+    message's does: "¿pero no hay nadie hoy? es urgente" is a question and an urgency, no yes."""
+    reading = read_priority(message.text, message.understanding(), reply=True)
+    if reading.critical and reading.modifier is None and not a_part_supports(message):
+        return replace(reading, critical=None, modifier="no_part_reports_a_problem")
+    return reading
 
 
 def _one(message: Message, topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
@@ -814,7 +829,7 @@ def _acknowledge(turn: Turn) -> Reply:
 def _yes(turn: Turn) -> Reply:
     topic = turn.topic
     if topic.offer == "critical_check":
-        reading = read_priority(turn.message.text, turn.message.understanding(), reply=True)
+        reading = reply_reading_of(turn.message)
         if turn.message.command or reading.critical:
             return _critical(turn)
         return _acknowledge(turn)  # "ok", "listo": an acknowledgement, not a yes
@@ -830,7 +845,7 @@ def _yes(turn: Turn) -> Reply:
 def _no(turn: Turn) -> Reply:
     topic = turn.topic
     if topic.offer == "critical_check":
-        reading = read_priority(turn.message.text, turn.message.understanding(), reply=True)
+        reading = reply_reading_of(turn.message)
         if turn.message.command or reading.critical is False:
             return turn.reply(answers.not_critical_answer(turn.schedule, turn.now), "open_now", answers.SUPPORT_CHANNELS)
         if reading.critical:
@@ -886,7 +901,7 @@ def _unclear(turn: Turn) -> Reply:
     channel named in a few words, else "¿Se refiere a …?", a request to rephrase, a person."""
     message, topic = turn.message, turn.topic
     if topic.offer == "critical_check" and not message.command:
-        reading = read_priority(message.text, message.understanding(), reply=True)
+        reading = reply_reading_of(message)
         if reading.critical is False:
             return turn.reply(answers.not_critical_answer(turn.schedule, turn.now), "open_now", answers.SUPPORT_CHANNELS)
         if reading.critical:

@@ -15,7 +15,7 @@ from typing import Any
 
 from helpdesk import answers, dialogue, triage
 from helpdesk.incidents import Incident, relevant
-from helpdesk.priority import PROBLEM_INTENTS, read_priority
+from helpdesk.priority import PROBLEM_INTENTS
 from helpdesk.schedule import Schedule
 
 
@@ -49,7 +49,6 @@ def known_so_far(message: dialogue.Message, continuing: bool, slots: Mapping[str
         return triage.TriageAnswers(service=slots.get("affected_service"),
                                     operation_blocked=slots.get("operation_blocked"),
                                     description=slots.get("problem_description"))
-    text = message.text
     known = triage.first_reading(message.request, list(message.entities), dialogue.reading_of(message).critical)
     if previous.kind == "problem":
         # More about the problem just triaged: what was known stays, the new message adds to it.
@@ -60,7 +59,7 @@ def known_so_far(message: dialogue.Message, continuing: bool, slots: Mapping[str
         )
     if previous.offer == "critical_check" and known.operation_blocked is None and not message.command:
         # The answer to "si detiene su operación, dígamelo", read as a reply (asymmetric).
-        known = replace(known, operation_blocked=read_priority(text, message.understanding(), reply=True).critical)
+        known = replace(known, operation_blocked=dialogue.reply_reading_of(message).critical)
     return known
 
 

@@ -100,7 +100,10 @@ def check_report(report, planned: list[Planned], handoff_waits: dict[str, float]
     assert intents.get("nlu_fallback", 0) >= fallbacks, intents
     assert intents.get("request_human") == sum(1 for p in planned if p.desk)
     families = {row["Tipo"]: row["Mensajes"] for row in report.table("tipos_de_solicitud").as_dicts()}
-    assert families.get("pqrsa") == sum(1 for p in planned if p.name.startswith("pqrsa"))
+    # each family from the intents as stored (a hand-off summary such as "tengo una duda con la
+    # factura" may be read as a complaint), and at least the plan's own requests of that family
+    stored = Counter(i for p in planned for i in p.intents or ())
+    assert families.get("pqrsa") == stored["submit_pqrsa"] >= sum(1 for p in planned if p.name.startswith("pqrsa"))
     assert families.get("escalation") == sum(len(p.steps) for p in planned if p.name.startswith("escalation"))
     assert families.get("human") == sum(1 for p in planned if p.desk)
     channels = {row["Canal"]: row["Respuestas"] for row in report.table("canales_recomendados").as_dicts()}
@@ -138,11 +141,15 @@ def check_report(report, planned: list[Planned], handoff_waits: dict[str, float]
     missed = [(p, step) for p in planned for step in p.steps if set(step.kinds + step.either) & NOT_UNDERSTOOD]
     assert s["not_understood"] == len(missed)
     groups = {row["Mensaje"].lower().strip("!"): row for row in report.table("no_entendidos").as_dicts()}
-    assert groups["blorf snark quux"]["Veces"] == 3
-    blorf = {p.sender for p, step in missed if step.text.lower().strip("!") == "blorf snark quux"}
-    assert set(groups["blorf snark quux"]["Ids de conversación"].split()) == blorf
-    said = next(step.text for p, step in missed if p.name == "unknown-did-you-mean-sun")  # the one the model did not place
-    assert groups["brrr quux"]["Veces"] == 1 and groups[said.lower()]["Veces"] == 1
+    # every text said and not understood is a group counted as often as it was said, linked to the
+    # conversations that said it (which gibberish the model cannot place is chosen at play time)
+    said = Counter(step.text.lower().strip("!") for _, step in missed)
+    assert set(said) <= set(groups), (said, groups.keys())
+    for text, times in said.items():
+        assert groups[text]["Veces"] == times, text
+        senders = {p.sender for p, step in missed if step.text.lower().strip("!") == text}
+        assert set(groups[text]["Ids de conversación"].split()) == senders, text
+    assert max(said.values()) >= 2  # one text said in several conversations is one group
     assert "xkcd qwerty zzz" not in groups  # understood as out of scope
     rate = {row["Fecha"]: row for row in report.table("tasa_no_entendidos").as_dicts()}
     for day, row in rate.items():

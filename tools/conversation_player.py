@@ -188,9 +188,12 @@ def plan() -> list[Planned]:
                 [Step("tengo un problema con el token, no me deja firmar", ("normal_open",))]),
         # Messages the NLU cannot place (nlu_fallback): "blorf snark quux" three times
         # (two spellings), then a second one in a row, and one that gets "¿Se refiere a …?".
-        Planned("unknown-sat", "2026-12-05T20:18", [unknown("blorf snark quux")], after_hours=True),
-        Planned("unknown-fri", "2026-12-04T10:20", [unknown("blorf snark quux")]),
-        Planned("unknown-twice-sun", "2026-12-06T11:22", [unknown("Blorf snark QUUX!"), unknown("brrr quux")],
+        Planned("unknown-sat", "2026-12-05T20:18", [unknown("blorf snark quux", "lo de siempre", "y lo otro?")],
+                after_hours=True),
+        Planned("unknown-fri", "2026-12-04T10:20", [unknown("blorf snark quux", "lo de siempre", "y lo otro?")]),
+        Planned("unknown-twice-sun", "2026-12-06T11:22",
+                [unknown("Blorf snark QUUX!", "lo de siempre", "y lo otro?"),
+                 unknown("brrr quux", "la cosa esa del coso", "eso que le comenté", "qué opina de eso")],
                 after_hours=True),
         Planned("unknown-did-you-mean-sun", "2026-12-06T11:24",
                 [unknown("plorf", "plorf snark", "brrr zzt quux", "mmm qwop flarn", "zzt flarn qwop",

@@ -336,3 +336,25 @@ def test_a_part_that_tells_no_failure_supports_no_critical_reading():
                            _clause("firma no sale.", "report_problem", 0.6, (("report_problem", 0.6), ("report_critical_incident", 0.35))),
                            _clause("ningun pc", "report_critical_incident", 0.5, (("report_critical_incident", 0.5),))))
     assert dialogue.reading_of(telegraphic).critical is True
+
+
+def test_a_reply_to_the_critical_offer_needs_a_part_that_bears_it_out(schedule):
+    """After 'closed, write to the e-mail' (critical offer pending), '¿pero no hay nadie hoy? es
+    urgente' is a question and an urgency — not a yes; 'sí, es urgente' and a stop told are."""
+    offer = Topic("open_now", ("support_line",), offer="critical_check")
+    now = parse_moment("2027-02-14T11:05")
+    leaning = (("report_critical_incident", 0.66), ("ask_open_now", 0.13))
+    asked = Message("report_critical_incident", "pero no hay nadie hoy? es urgente", 0.66, (), leaning,
+                    (_clause("pero no hay nadie hoy?", "nlu_fallback", 0.35, (("ask_opening_hours", 0.37),
+                                                                              ("report_critical_incident", 0.15))),
+                     _clause("es urgente", "report_critical_incident", 0.37, (("report_critical_incident", 0.37),))))
+    assert dialogue.reply_reading_of(asked).critical is None
+    assert not dialogue.respond(asked, offer, schedule, now).answer.kind.startswith("critical")
+    yes = Message("affirm", "sí, es urgente", 0.9, (), (("affirm", 0.9),),
+                  (_clause("sí,", "affirm", 0.9, (("affirm", 0.9),)),
+                   _clause("es urgente", "report_critical_incident", 0.37, (("report_critical_incident", 0.37),))))
+    assert dialogue.reply_reading_of(yes).critical is True
+    stop = Message("report_critical_incident", "nadie puede firmar. todo parado", 0.9, (), (("report_critical_incident", 0.9),),
+                   (_clause("nadie puede firmar.", "report_critical_incident", 0.8, (("report_critical_incident", 0.8),)),
+                    _clause("todo parado", "report_critical_incident", 0.6, (("report_critical_incident", 0.6),))))
+    assert dialogue.reply_reading_of(stop).critical is True
