@@ -123,7 +123,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages
-        readable = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
+        # An empty or blank message is read too: it gets the classes' prior, below the fallback
+        # threshold, so it is answered as not understood (a message with no intent gets no answer).
+        readable = [m for m in messages if isinstance(m.get(TEXT), str)]
         if not readable:
             return messages
         probabilities = self.model.predict_proba([_fold(m.get(TEXT)) for m in readable])

@@ -358,3 +358,14 @@ def test_a_reply_to_the_critical_offer_needs_a_part_that_bears_it_out(schedule):
                    (_clause("nadie puede firmar.", "report_critical_incident", 0.8, (("report_critical_incident", 0.8),)),
                     _clause("todo parado", "report_critical_incident", 0.6, (("report_critical_incident", 0.6),))))
     assert dialogue.reply_reading_of(stop).critical is True
+
+
+def test_a_fallback_between_hours_and_now_asked_in_the_chat_about_the_chat_is_about_this_chat():
+    """'¿El chat está abierto?' read 0.36 hours / 0.34 now (a fallback by ambiguity), in the chat."""
+    chat = ({"entity": "channel", "value": "chat", "start": 4, "end": 8},)
+    ranking = (("nlu_fallback", 0.35), ("ask_opening_hours", 0.36), ("ask_open_now", 0.34))
+    message = Message("nlu_fallback", "¿El chat está abierto?", 0.35, chat, ranking, channel="socketio")
+    assert dialogue.classify(message, Topic(), dialogue.PriorityReading(None)) == "chat_here"
+    elsewhere = Message("nlu_fallback", "¿cuál es el precio?", 0.35, (), (("nlu_fallback", 0.35), ("ask_price", 0.3)),
+                        channel="socketio")
+    assert dialogue.classify(elsewhere, Topic(), dialogue.PriorityReading(None)) != "chat_here"
