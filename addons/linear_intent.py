@@ -7,9 +7,6 @@ It is convex: the same data gives the same model on any machine, and one example
 less moves it a little, where DIET's draw could move held-out macro-F1 by 0.01–0.03 and
 the 24/7 decision with it (docs/understanding.md, "The classifier"). It trains in seconds.
 
-When an earlier classifier in the pipeline has ranked the intents (``upstream_weight`` >
-0), the two rankings are averaged with that weight; at 0 this model decides alone.
-
 The model is stored with skops (no pickle): loading a model file cannot run code, and a
 file holding types other than those this component writes is refused.
 """
@@ -55,7 +52,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             "char_min_df": 2,          # a character n-gram seen once is noise
             "max_iter": 2000,
             "ranking_length": 10,
-            "upstream_weight": 0.0,    # weight of an earlier classifier's ranking
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -130,25 +126,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         probabilities = self.model.predict_proba([_fold(m.get(TEXT)) for m in readable])
         classes = list(self.model.classes_)
-        weight = float(self.config["upstream_weight"])
         for message, p in zip(readable, probabilities):
-            if weight > 0:
-                p = (1 - weight) * p + weight * self._upstream(message, classes)
             order = np.argsort(-p)
             ranking = [{"name": classes[i], "confidence": float(p[i])}
                        for i in order[: self.config["ranking_length"]]]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-    @staticmethod
-    def _upstream(message: Message, classes: list[str]) -> np.ndarray:
-        """An earlier classifier's ranking as a vector over this model's classes."""
-        vector = np.zeros(len(classes))
-        for row in message.get(INTENT_RANKING_KEY) or []:
-            if row.get("name") in classes:
-                vector[classes.index(row["name"])] = float(row.get("confidence") or 0.0)
-        return vector
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
