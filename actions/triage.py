@@ -83,7 +83,7 @@ class ActionTriageStep(Action):
         if others and not continuing and step.question is None:
             # "se cayó el estampado, ¿y el correo?": the incident's answer first, then the other questions'.
             extra = dialogue.respond_to_each(others, topic, schedule(), now(), known_incidents,
-                                             after_critical=answer.kind.startswith("critical"))
+                                             after_critical=answer.kind.startswith("critical"), said=answer)
             if extra is not None:
                 say_before([answer, *extra.before], dispatcher, domain)
                 answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)

@@ -106,6 +106,11 @@ def _last_closing(schedule: Schedule, weekday: int) -> int | None:
     return max(ends) if ends else None
 
 
+def listed_above() -> str:
+    """Said instead of a list of who attends now that an earlier answer to the same message gave."""
+    return say("now.listed_above")
+
+
 def closed_again() -> str:
     """Said instead of the closed-hours reason when it was already explained in this period."""
     return say("closed_reason.again")

@@ -89,8 +89,13 @@ FAMILIES = (
 # (A problem is not among them: a piece of a sentence is no reliable report of one; whether
 # the message reports a problem is read on the whole, helpdesk/dialogue.py reading_of.)
 STATEMENT_INTENTS = frozenset({"request_escalation", "escalate_to_coordinator", "report_no_answer", "submit_pqrsa"})
+# Intents that are themselves a request for information: a part read as one of these asks,
+# with or without a question mark ("me pasas el número y el horario del sábado?", "qué
+# horario tiene soporte y a qué correo escribo").
+INFORMATION_INTENTS = frozenset({"ask_contact", "ask_opening_hours", "ask_open_now", "ask_price",
+                                 "ask_case_status", "ask_escalation_levels"})
 CLAUSE_MIN_CONFIDENCE = 0.6    # a part with the message's own intent
-OTHER_MIN_CONFIDENCE = 0.8     # a part asking something else, answered on its own
+OTHER_MIN_CONFIDENCE = 0.7     # a part asking something else, answered on its own
 CLAUSE_MIN_WORDS = 3            # two are enough for a part that ends with "?" ("¿mañana atienden?")
 
 
@@ -100,6 +105,15 @@ def part_of(clause: dict[str, Any]) -> Message:
     confidence = float(clause.get("confidence") or 0)
     ranking = tuple((r[0], float(r[1])) for r in clause.get("ranking") or () if r and r[0]) or ((intent, confidence),)
     return Message(intent, clause.get("text") or "", confidence, tuple(clause.get("entities") or ()), ranking)
+
+
+def family_confidence(part: Message) -> float:
+    """How sure the classifier is of the part's kind of question: its intent's score plus
+    those of the intents answered as one with it ("¿pasado mañana hay alguien en el chat?":
+    now 0.66, hours 0.25 — surely about the schedule)."""
+    family = next((f for f in FAMILIES if part.intent in f), frozenset({part.intent}))
+    scores = {name: score for name, score in part.ranking}
+    return max(part.confidence, sum(scores.get(name, 0.0) for name in family))
 
 
 def _same_question(a: str, b: str) -> bool:
@@ -128,11 +142,12 @@ def questions_asked(message: Message, critical: Callable[[Message], bool | None]
     for clause in message.clauses:
         part = part_of(clause)
         words_needed = CLAUSE_MIN_WORDS - 1 if part.text.rstrip().endswith("?") else CLAUSE_MIN_WORDS
-        if part.intent not in ANSWERABLE or part.confidence < CLAUSE_MIN_CONFIDENCE \
+        confidence = family_confidence(part)
+        if part.intent not in ANSWERABLE or confidence < CLAUSE_MIN_CONFIDENCE \
                 or len(words(part.text)) < words_needed:
             continue
-        asks = is_question(part.text) or part.intent in STATEMENT_INTENTS
-        if part.intent != main and (not asks or part.confidence < OTHER_MIN_CONFIDENCE):
+        asks = is_question(part.text) or part.intent in STATEMENT_INTENTS | INFORMATION_INTENTS
+        if part.intent != main and (not asks or confidence < OTHER_MIN_CONFIDENCE):
             continue  # "llamé a la línea", "lo abrí el jueves": a statement counts only as the message's own intent
         if parts and _same_question(parts[-1].intent, part.intent):
             last = parts[-1]

@@ -39,15 +39,24 @@ from typing import Any
 from helpdesk import answers
 from helpdesk.answers import Answer
 from helpdesk.catalogue import ANSWER_KINDS  # noqa: F401  (the kinds this module gives)
-from helpdesk.clauses import is_question, part_of, questions_asked, split_parts
+from helpdesk.clauses import OTHER_MIN_CONFIDENCE, is_question, part_of, questions_asked, split_parts
 from helpdesk.dates import DateMention, names_tomorrow, read_date
 from helpdesk.handoff import in_chat_answer
 from helpdesk.incidents import Incident, relevant
 from helpdesk.incidents import values as incident_values
 from helpdesk.lexicon import lexicon
 from helpdesk.message import Message
-from helpdesk.priority import (MIN_WORDS_TO_REPORT, PROBLEM_INTENTS, PriorityReading, critical_score, names_a_failure,
-                               read_priority, tells_a_failure)
+from helpdesk.priority import (
+    CRITICAL_INTENT,
+    MIN_WORDS_TO_REPORT,
+    PROBLEM_INTENTS,
+    PriorityReading,
+    critical_score,
+    names_a_failure,
+    only_a_question,
+    read_priority,
+    tells_a_failure,
+)
 from helpdesk.schedule import Schedule
 from helpdesk.spanish import say
 from helpdesk.text import word_spans, words
@@ -379,6 +388,33 @@ def reading_of(message: Message) -> PriorityReading:
     return whole
 
 
+# The least a question's intent must have in the ranking to be answered instead of a critical
+# reading that the structure overruled.
+QUESTION_INSTEAD_MIN = 0.2
+
+
+def question_instead_of_report(message: Message) -> Message | None:
+    """A message read first as a critical incident that asks something and tells no failure
+    ("¿y hoy no hay nadie?", "¿pero no hay nadie hoy? es urgente"): no stop or outage named,
+    and no statement in it of a few words that tells one. The structure overrules the critical
+    reading, so it is the question the classifier ranked next, when it ranked one at all."""
+    text = message.request
+    if message.command or message.intent != CRITICAL_INTENT or not is_question(text) \
+            or names_a_failure(text, asked=True):
+        return None
+    statements = [p.text for p in split_parts(text) if not p.text.rstrip().endswith("?")]
+    if len(split_parts(text)) == 1 and not only_a_question(text) \
+            or any(len(_tokens(s)) >= MIN_WORDS_TO_REPORT and tells_a_failure(s) for s in statements):
+        return None
+    from helpdesk.clauses import INFORMATION_INTENTS
+
+    asked = [(name, score) for name, score in message.understanding().ranking
+             if name in INFORMATION_INTENTS and score >= QUESTION_INSTEAD_MIN]
+    if not asked:
+        return None
+    return replace(message, intent=asked[0][0], confidence=asked[0][1])
+
+
 def a_part_supports(message: Message) -> bool:
     """Whether a critical reading of the whole message is borne out by one of its parts (a
     message read as one piece always is). A part supports it when it leans that way and is not
@@ -417,11 +453,13 @@ def questions_of(message: Message) -> list[Message]:
 
 
 def respond_to_each(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime,
-                    incidents: tuple[Incident, ...] = (), after_critical: bool = False) -> Reply | None:
+                    incidents: tuple[Incident, ...] = (), after_critical: bool = False,
+                    said: Answer | None = None) -> Reply | None:
     """The answers to several questions (the last one as the reply, the others before it;
     none of them read as an incident: the caller answered that, with the critical answer
-    when ``after_critical``)."""
-    return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None), after_critical)
+    when ``after_critical``, or with ``said``)."""
+    return _several(parts, topic, schedule, now, 0, incidents, PriorityReading(None), after_critical,
+                    said=(said,) if said is not None else ())
 
 
 # Questions the critical answer already answers (it gives the 24/7 line and who attends now).
@@ -432,7 +470,7 @@ NOW_LISTS = frozenset({"support_open"})
 
 def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: datetime, misunderstood: int,
              incidents: tuple[Incident, ...] = (), whole: PriorityReading | None = None,
-             after_critical: bool = False) -> Reply | None:
+             after_critical: bool = False, said: tuple[Answer, ...] = ()) -> Reply | None:
     """Several questions in one message: each answered in the order asked, a critical
     incident first. Whether it is critical is read on the whole message (``whole``): a
     piece of it alone is no reliable report. ``after_critical``: the caller gave the
@@ -464,6 +502,15 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
             if reply.answer.values.get("status"):
                 # "Ahora atienden: …" after an hours answer: said above
                 reply = replace(reply, answer=Answer(reply.answer.kind, {**reply.answer.values, "status": ""}))
+        listed = str(reply.answer.values.get("open_channels") or "")
+        earlier = [*said, *(r.answer for r in replies)]
+        lines = {line for a in earlier for line in str(a.values.get("open_channels") or "").split("\n") if line}
+        if listed and lines & set(listed.split("\n")):
+            # "mi pedido no llega, ¿en qué va?": the problem's answer listed who attends now;
+            # the lines said above are not repeated.
+            new = [line for line in listed.split("\n") if line and line not in lines]
+            reply = replace(reply, answer=Answer(reply.answer.kind, {
+                **reply.answer.values, "open_channels": "\n".join([*new, answers.listed_above()])}))
         replies.append(reply)
         state = reply.topic
     if not replies and after_critical:
@@ -474,7 +521,9 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     if critical:
         replies = critical + [r for r in replies if r.topic.kind != "critical"]
     last = replies[-1]
-    return Reply(last.answer, replace(last.topic, incident=any(r.topic.incident for r in replies)),
+    # "¿abren este sábado? necesito instalar el token": the day asked stays for "¿y en la tarde?"
+    day = last.topic.day or next((r.topic.day for r in reversed(replies) if r.topic.day), None)
+    return Reply(last.answer, replace(last.topic, incident=any(r.topic.incident for r in replies), day=day),
                  last.options, [a for r in replies[:-1] for a in (*r.before, r.answer)])
 
 
@@ -516,8 +565,18 @@ def _known_incident(turn: Turn) -> Reply:
                       answers.SUPPORT_CHANNELS, offer="critical_check")
 
 
+# A hypothetical read confidently as a question about the schedule asks that too: "¿qué pasa
+# si algún día se cae un sábado? ¿atienden los sábados?" gets the procedure and Saturday's hours.
+HYPOTHETICAL_ALSO_ASKS = frozenset({"ask_opening_hours", "ask_open_now"})
+
+
 def _hypothetical(turn: Turn) -> Reply:
-    return turn.reply(answers.priority_procedure_answer(turn.schedule), "contact", ("priority_line",))
+    procedure = turn.reply(answers.priority_procedure_answer(turn.schedule), "contact", ("priority_line",))
+    if turn.message.intent not in HYPOTHETICAL_ALSO_ASKS or turn.message.confidence < OTHER_MIN_CONFIDENCE:
+        return procedure
+    reading = replace(turn.reading, hypothetical=False, critical=None)
+    asked = _one(turn.message, turn.topic, turn.schedule, turn.now, turn.misunderstood, turn.incidents, reading)
+    return replace(asked, before=[procedure.answer, *asked.before])
 
 
 def _priority_line(turn: Turn) -> Reply:
@@ -663,10 +722,11 @@ def _hours_reply(turn: Turn, intent: str, channels: list[str], mention: DateMent
         mention = None  # "¿hay alguien ya? eran las 7 justas", "¿y hoy ya no hay nadie?": now
     if intent in ("ask_opening_hours", "ask_open_now"):
         mention = _coming_opening_day(turn, mention)
-    if mention is None and topic.day and topic.kind == "hours" and is_follow_up(turn.text) and lex.has("hours_today", tokens):
+    # (Only an hours answer leaves a day in the state, also one said beside another answer.)
+    if mention is None and topic.day and is_follow_up(turn.text) and lex.has("hours_today", tokens):
         mention = DateMention(day=topic.day)  # "¿y hasta qué hora?" of the day just asked
     if (mention is not None and mention.day is None and mention.weekday is None and (mention.part or mention.at)
-            and topic.day and topic.kind == "hours" and is_follow_up(turn.text)):
+            and topic.day and is_follow_up(turn.text)):
         mention = DateMention(day=topic.day, part=mention.part, at=mention.at)  # "¿y a las 12?" of that day
     if mention is None and lex.has("reopening", tokens):
         # "y si no alcanzo, ¿cuándo vuelven a abrir?": the next opening after today's hours.
@@ -742,19 +802,21 @@ def never_contacted(text: str) -> bool:
 def supervisor_done(text: str) -> bool:
     """The supervisor already had the case: the supervisor named together with a contact
     done (table ``contact_past``: "hablé", "le escribí", "escalé") within four words before
-    it, or a negation within three words after it ("el supervisor no me resuelve", "ni el
-    supervisor")."""
+    it, or a negation within three words after it in the same clause ("el supervisor no me
+    resuelve", "ni el supervisor")."""
     lex = lexicon()
     spans = word_spans(text)
     tokens = [w for w, _, _ in spans]
     negators = {p[0] for p in lex.tables["negator"] if len(p) == 1}
-    def same_sentence(i: int, j: int) -> bool:  # no sentence end between words i < j
-        return not any(ch in ".;!?\n" for ch in text[spans[i][2]:spans[j][1]])
+    def same_sentence(i: int, j: int, ends: str = ".;!?\n") -> bool:  # no sentence end between words i < j
+        return not any(ch in ends for ch in text[spans[i][2]:spans[j][1]])
 
     for hit in lex.find("supervisor", tokens):
         if any(0 <= hit.start - c.end <= 4 and same_sentence(c.end - 1, hit.start) for c in lex.find("contact_past", tokens)):
             return True
-        after = [i for i in range(hit.end, min(hit.end + 3, len(tokens))) if same_sentence(hit.end - 1, i)]
+        # A negation after it belongs to the same clause: "quiero escribirle al supervisor,
+        # todavía no he abierto caso" negates the case, not the supervisor.
+        after = [i for i in range(hit.end, min(hit.end + 3, len(tokens))) if same_sentence(hit.end - 1, i, ",.;!?\n")]
         before = tokens[max(0, hit.start - 2): hit.start]
         if any(tokens[i] in negators for i in after) or "ni" in before \
                 or lex.has("escalation_still", [tokens[i] for i in after]):

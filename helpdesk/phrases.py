@@ -121,6 +121,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "now.open_one": (("channels",), OPEN),
     "now.open_many": (("channels",), OPEN),
     "now.open_line": (("channel", "contacts", "until"), None),
+    "now.listed_above": ((), SENTENCE),
     "now.serving_one": (("channels",), OPEN),
     "now.serving_many": (("channels",), OPEN),
     "now.serving_group": (("channels", "until"), None),

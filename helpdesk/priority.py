@@ -35,6 +35,7 @@ question is asked again (``helpdesk/questions.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from helpdesk.lexicon import lexicon
@@ -119,9 +120,15 @@ def asks(text: str) -> bool:
 
 
 def only_a_question(text: str) -> bool:
-    """One sentence that ends with a question mark."""
+    """One sentence that ends with a question mark, and nothing told before its question:
+    "¿y hoy no hay nadie?" is only a question; "el estampado no responde, ningún documento
+    queda sellado, ¿qué hacemos?" tells a failure (a piece before the question, cut at a
+    comma or "¿", that tells one) and asks what to do about it."""
     body = text.strip()
-    return body.endswith("?") and not any(ch in ".!;\n" for ch in body.rstrip("?").strip("¿"))
+    if not body.endswith("?") or any(ch in ".!;\n" for ch in body.rstrip("?").strip("¿")):
+        return False
+    told = re.split(r"[,¿]", body.rstrip("?"))[:-1]
+    return not any(len(words(piece)) >= MIN_WORDS_TO_REPORT and tells_a_failure(piece) for piece in told)
 
 
 def _negated_within(text: str, spans: list[tuple[str, int, int]], start: int, negators: set[str], reach: int = 2) -> bool:

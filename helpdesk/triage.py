@@ -234,6 +234,10 @@ def read_reply(
                 filled["problem_description"] = described
         if pending == "operation_blocked" and "operation_blocked" not in filled and dont_know:
             filled["skip"] = True  # "no sé": moves on without a decision
+        if pending == "affected_service" and "affected_service" not in filled and filled.get("operation_blocked") is False:
+            # Asked for the service, told that it can wait ("no es grave, seguimos trabajando"):
+            # the question that matters is answered; the service is not asked again.
+            filled["skip"] = True
     elif pending == "handoff_description":
         if intent == "deny" or is_payload:
             filled["handoff_description"] = ""  # skipped: the customer tells the agent

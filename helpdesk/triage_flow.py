@@ -78,6 +78,10 @@ def decide(message: dialogue.Message, continuing: bool, slots: Mapping[str, Any]
             return Turn(reply=dialogue.Reply(answers.priority_procedure_answer(schedule),
                                              dialogue.Topic("contact", ("priority_line",), incident=previous.incident,
                                                             closed_until=previous.closed_until)))
+        asked = dialogue.question_instead_of_report(message)
+        if asked is not None:
+            # "¿y hoy no hay nadie?" read first as an incident: a question, answered as one.
+            return Turn(reply=dialogue.respond(asked, previous, schedule, now, incidents=incidents))
         parts = dialogue.questions_of(message)
         if not any(p.intent in PROBLEM_INTENTS for p in parts):
             # Read as a problem as a whole, but every question in it is something else (a

@@ -89,15 +89,13 @@ _SPECIFIC_CHANNELS = ("priority_line", "pqrsa", "supervisor", "coordinator")
 def requested_channels(entities: Iterable[Mapping[str, object]], text: str) -> list[str]:
     """The channels a message asks about, specific ones winning over generic ones.
 
-    Uses the NLU's entities first and the text's words for what the NLU missed.
+    Uses the NLU's entities first and the text's words for what the NLU missed: "24/7" or
+    "PQRS" inside a longer span, "el tel" beside "el link del chat".
     """
     channels = entity_values(entities, "channel")
-    in_text = values_in_text(text, "channel")
-    for value in in_text:
-        if value in _SPECIFIC_CHANNELS and value not in channels:
-            channels.append(value)  # the NLU missed "24/7" or "PQRS" inside a longer span
-    if not channels:
-        channels = in_text
+    for value in values_in_text(text, "channel"):
+        if value not in channels:
+            channels.append(value)
     if any(c in _SPECIFIC_CHANNELS for c in channels):
         channels = [c for c in channels if c not in _GENERIC_CHANNELS]
     return channels

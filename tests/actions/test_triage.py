@@ -136,6 +136,9 @@ def test_a_yes_to_the_blocking_question_decides_priority_1_at_once(clock):
         ("affected_service", "es la firma digital y no es urgente", "report_critical_incident", [],
          {"affected_service": "firma_digital", "operation_blocked": False}),
         ("affected_service", "ni idea", "inform", [], {"affected_service": "otro"}),
+        # asked for the service, told it can wait: that answer counts and the service is not asked again
+        ("affected_service", "tranquilo, no es grave, seguimos trabajando", "deny", [],
+         {"operation_blocked": False, "skip": True}),
         ("affected_service", "cual es el telefono?", "ask_contact", [], {}),
         ("affected_service", "cancelar", "cancel", [], {}),
         ("affected_service", "ya hable con el supervisor y nada", "escalate_to_coordinator", [], {}),

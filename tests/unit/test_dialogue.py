@@ -369,3 +369,113 @@ def test_a_fallback_between_hours_and_now_asked_in_the_chat_about_the_chat_is_ab
     elsewhere = Message("nlu_fallback", "¿cuál es el precio?", 0.35, (), (("nlu_fallback", 0.35), ("ask_price", 0.3)),
                         channel="socketio")
     assert dialogue.classify(elsewhere, Topic(), dialogue.PriorityReading(None)) != "chat_here"
+
+
+# ---------------------------------------------------------------- first-sight batch 4 classes
+
+
+def test_a_statement_of_a_failure_before_the_question_is_not_only_a_question():
+    from helpdesk.priority import only_a_question
+
+    assert only_a_question("¿y hoy no hay nadie?")
+    assert only_a_question("oiga, ¿y mañana hay alguien?")
+    assert not only_a_question("el sellado dejó de responder hace una hora, ningún contrato sale firmado, qué hago??")
+
+
+def test_a_negation_after_the_supervisor_in_another_clause_is_not_about_the_supervisor():
+    assert dialogue.escalation_level_for(
+        "request_escalation", "me comunica con el supervisor, aún no he abierto un caso con ustedes") == "support_group"
+    assert not dialogue.supervisor_done("prefiero el supervisor, no tengo tiempo de llamar a la línea")
+    assert dialogue.supervisor_done("el supervisor no me ha resuelto nada")
+
+
+def test_a_phone_asked_for_that_after_pqrsa_is_the_pqrsa_phone(schedule):
+    turns = play(schedule, "2026-12-01T10:00", [
+        ("submit_pqrsa", "quiero presentar un reclamo por una factura mal hecha"),
+        ("ask_contact", "y hay algún teléfono para eso?"),
+    ])
+    assert "opción 3" in turns[1][1]
+
+
+@pytest.mark.parametrize("first, second", [
+    (("me pasa el correo de soporte", "ask_contact"), ("y el horario del sábado?", "ask_opening_hours")),
+    (("qué horario tiene la línea", "ask_opening_hours"), ("y a qué correo escribo", "ask_contact")),
+])
+def test_a_part_read_as_a_request_for_information_asks_without_a_question_mark(schedule, first, second):
+    text = f"{first[0]} {second[0]}"
+    message = Message(second[1], text, 0.9, (), ((second[1], 0.9), (first[1], 0.1)),
+                      (_clause(first[0], first[1], 0.75, ((first[1], 0.75),)),
+                       _clause(second[0], second[1], 0.97, ((second[1], 0.97),))))
+    assert [p.intent for p in dialogue.questions_of(message)] == [first[1], second[1]]
+
+
+def test_the_day_asked_beside_another_request_stays_for_a_part_of_that_day(schedule):
+    """'¿abren el sábado? necesito instalar el token' then '¿y en la tarde, a las 3?': Saturday at 3."""
+    now = parse_moment("2027-02-10T14:30")
+    asked = "abren el sabado?"
+    need = "necesito que me ayuden a instalar el token"
+    message = Message("request_support", f"{asked} {need}", 0.8, (), (("request_support", 0.8),),
+                      (_clause(asked, "ask_opening_hours", 0.95, (("ask_opening_hours", 0.95),)),
+                       _clause(need, "request_support", 0.95, (("request_support", 0.95),))))
+    first = dialogue.respond(message, Topic(), schedule, now)
+    topic = Topic.from_slot(first.topic.to_slot())
+    assert topic.day is not None and topic.day.weekday() == 5
+    later = dialogue.respond(Message("ask_opening_hours", "y en la tarde tipo 3 alcanzo?"), topic, schedule, now)
+    said = " ".join(str(v) for v in later.answer.values.values())
+    assert "sábado" in said and "1:00 p. m." in said, said
+
+
+def test_a_hypothetical_that_also_asks_the_hours_gets_both(schedule):
+    now = parse_moment("2027-03-08T09:15")
+    message = Message("ask_opening_hours", "si algún día se cae la plataforma un sábado qué hago, y atienden sábados?", 0.95)
+    reply = dialogue.respond(message, Topic(), schedule, now)
+    kinds = [a.kind for a in (*reply.before, reply.answer)]
+    assert kinds[0] == "priority_procedure" and len(kinds) == 2, kinds
+    said = " ".join(str(v) for v in reply.answer.values.values())
+    assert "8:00 a. m." in said and P1 not in said
+    only = dialogue.respond(Message("report_problem", "qué hago si algún día se cae la plataforma?", 0.9), Topic(), schedule, now)
+    assert not only.before
+
+
+def test_channels_listed_by_an_earlier_answer_to_the_same_message_are_not_repeated(schedule):
+    """'¿en qué va mi pedido? compré un token y no llega': the problem's answer (the triage's)
+    listed who attends now; the case-status answer after it does not list them again."""
+    from helpdesk import triage
+
+    now = parse_moment("2027-02-04T13:10")
+    problem = triage.triage_step(schedule, now, triage.TriageAnswers(service="firma_digital", operation_blocked=None,
+                                                                    description="no llega el token"), ()).answer
+    status = Message("ask_case_status", "en qué va mi pedido 77321?", 0.9)
+    reply = dialogue.respond_to_each([status], Topic(), schedule, now, said=problem)
+    first = str(problem.values.get("open_channels"))
+    second = str(reply.answer.values.get("open_channels"))
+    assert "7442727" in first and "7442727" not in second and "arriba" in second, second
+    assert SUPPORT_EMAIL in first + second
+
+
+def test_a_question_read_first_as_an_incident_is_answered_as_the_question_ranked_next():
+    ranking = (("report_critical_incident", 0.57), ("ask_opening_hours", 0.35), ("ask_open_now", 0.06))
+    asked = dialogue.question_instead_of_report(Message("report_critical_incident", "y hoy no hay nadie?", 0.57, (), ranking))
+    assert asked is not None and asked.intent == "ask_opening_hours"
+    urgent = Message("report_critical_incident", "pero no hay nadie hoy? es urgente", 0.57, (), ranking)
+    assert dialogue.question_instead_of_report(urgent) is not None
+    # a stop named, or a statement, stays a report
+    assert dialogue.question_instead_of_report(
+        Message("report_critical_incident", "¿se cayó el servicio? nadie firma", 0.57, (), ranking)) is None
+    assert dialogue.question_instead_of_report(
+        Message("report_critical_incident", "está caída la plataforma?", 0.57, (), ranking)) is None
+    assert dialogue.question_instead_of_report(
+        Message("report_critical_incident", "hoy no hay nadie que pueda firmar", 0.57, (), ranking)) is None
+
+
+@pytest.mark.parametrize("text, named", [
+    ("necesito con urgencia el correo para renovar", False),   # urgency, not the line ("urgencias" no typo of it)
+    ("es una urgencia, a dónde llamo para renovar?", False),
+    ("me da el número de urgencias", True),
+    ("ese es el de emergencias?", True),
+    ("cuál es la línea 24 horas", True),
+])
+def test_only_a_name_of_the_24_7_line_names_it(text, named):
+    from helpdesk.understanding import requested_channels
+
+    assert ("priority_line" in requested_channels([], text)) is named
