@@ -69,7 +69,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def _pipeline(self) -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import Pipeline, FeatureUnion
+        from sklearn.pipeline import FeatureUnion, Pipeline
 
         words = TfidfVectorizer(analyzer="word", ngram_range=tuple(self.config["word_ngrams"]),
                                 sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", lowercase=False)
@@ -126,7 +126,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         probabilities = self.model.predict_proba([_fold(m.get(TEXT)) for m in readable])
         classes = list(self.model.classes_)
-        for message, p in zip(readable, probabilities):
+        for message, p in zip(readable, probabilities, strict=False):
             order = np.argsort(-p)
             ranking = [{"name": classes[i], "confidence": float(p[i])}
                        for i in order[: self.config["ranking_length"]]]

@@ -80,7 +80,7 @@ def main() -> int:
     base = {name: _predict(full, [t for t, _ in rows]) for name, rows in tests.items()}
 
     def scores(predicted: dict[str, list[str]]) -> str:
-        return "  ".join(f"{name} F1 {macro_f1(list(zip([g for _, g in rows], predicted[name])))[0]:.4f}"
+        return "  ".join(f"{name} F1 {macro_f1(list(zip([g for _, g in rows], predicted[name], strict=False)))[0]:.4f}"
                          for name, rows in tests.items())
 
     print(f"{len(data)} training examples; single-intent test sentences: "
@@ -92,7 +92,7 @@ def main() -> int:
         dropped = set(rng.sample(range(len(data)), args.drop))
         model = _fit([e for i, e in enumerate(data) if i not in dropped], config)
         predicted = {name: _predict(model, [t for t, _ in rows]) for name, rows in tests.items()}
-        flips = sum(a != b for name in tests for a, b in zip(base[name], predicted[name]))
+        flips = sum(a != b for name in tests for a, b in zip(base[name], predicted[name], strict=False))
         flips_total += flips
         print(f"draw {draw + 1:2d} -{args.drop} example(s)  {scores(predicted)}  changed predictions: {flips}")
     print(f"mean changed predictions per draw: {flips_total / max(args.draws, 1):.1f} "
@@ -104,7 +104,7 @@ def main() -> int:
             for held in authors:
                 model = _fit([e for f in files if f != held for e in by_file[f]], {**config, "C": c})
                 rows = by_file[held]
-                score = macro_f1(list(zip([g for _, g in rows], _predict(model, [t for t, _ in rows]))))[0]
+                score = macro_f1(list(zip([g for _, g in rows], _predict(model, [t for t, _ in rows]), strict=False)))[0]
                 totals.append(score)
                 print(f"C={c:g} without {held}: macro-F1 on it {score:.4f} ({len(rows)} examples)")
             print(f"C={c:g} leave-one-author-out mean macro-F1: {sum(totals) / len(totals):.4f}")
