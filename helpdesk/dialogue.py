@@ -196,7 +196,9 @@ def resolve_channels(message: Message, topic: Topic) -> tuple[list[str], tuple[s
     if "priority_line" in last and not lexicon().has("follow_up_reference", _tokens(text)):
         last = tuple(c for c in last if c != "priority_line")
     last_specific = [c for c in last if c in SPECIFIC_TOPICS]
-    if named and last_specific and is_follow_up(text):
+    if named and last_specific and (is_follow_up(text) or not lexicon().has("general_support", _tokens(text))):
+        # "¿a qué correo lo envío entonces?" right after the PQRSA answer: that channel's e-mail
+        # (the support e-mail only when support is named).
         return last_specific, kinds
     if not named and last and topic.kind in ("contact", "hours", "pqrsa", "escalation", "critical") and is_follow_up(text):
         return list(last), kinds
@@ -843,7 +845,8 @@ def escalation_level_for(intent: str, text: str) -> str:
 def _escalation(turn: Turn) -> Reply:
     topic = turn.topic
     named = requested_channels(list(turn.message.entities), turn.text)
-    if topic.kind == "escalation" and topic.channels and not {"supervisor", "coordinator", "support_line"} & set(named):
+    if topic.kind in ("escalation", "contact") and topic.channels and topic.channels[0] in NEXT_LEVEL \
+            and not {"supervisor", "coordinator", "support_line"} & set(named):
         # "ya llamé a esas extensiones y nada": the level after the one just given.
         return _escalate(turn, NEXT_LEVEL.get(topic.channels[0], "supervisor"))
     return _escalate(turn, escalation_level_for(turn.message.intent, turn.text))

@@ -479,3 +479,24 @@ def test_only_a_name_of_the_24_7_line_names_it(text, named):
     from helpdesk.understanding import requested_channels
 
     assert ("priority_line" in requested_channels([], text)) is named
+
+
+def test_a_generic_contact_right_after_pqrsa_is_the_pqrsa_one_unless_support_is_named(schedule):
+    turns = play(schedule, "2026-03-18T10:20", [
+        ("submit_pqrsa", "manifiesto nuestra inconformidad por un cobro doble"),
+        ("ask_contact", "a q correo lo envio entonces, me confirma porfa?"),
+    ])
+    assert "certicamararesponde" in turns[1][1]
+    turns = play(schedule, "2026-03-18T10:20", [
+        ("submit_pqrsa", "manifiesto nuestra inconformidad por un cobro doble"),
+        ("ask_contact", "y el correo de soporte técnico para otra cosa?"),
+    ])
+    assert SUPPORT_EMAIL in turns[1][1]
+
+
+def test_an_escalation_right_after_the_supervisors_contact_is_the_next_level(schedule):
+    turns = play(schedule, "2026-11-30T11:00", [
+        ("ask_contact", "el supervisor como lo contacto"),
+        ("request_escalation", "y si él tampoco me resuelve?"),
+    ])
+    assert "coordinador" in turns[1][1]
