@@ -123,12 +123,35 @@ def names_tomorrow(text: str) -> bool:
     return _says_tomorrow(folded) or bool(re.search(r"\bmanana\b.*\b(?:la|por la|en la) manana\b", folded))
 
 
+# Days of the month in words ("el doce", "ocho de diciembre"), read as digits where a day is
+# named: after "el", "día" or a weekday, or before "de" and a month.
+_NUMBER_WORDS = {
+    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+    "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiun": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
+    "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30, "treinta y uno": 31,
+}
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_DAY_BEFORE = "|".join(["el", "dia", *WEEKDAY_WORDS])
+
+
+def _days_in_words(folded: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        return f"{match.group(1)} {_NUMBER_WORDS[match.group(2)]}"
+
+    folded = re.sub(rf"\b({_DAY_BEFORE})\s+({_NUMBER_WORD})\b", digits, folded)
+    return re.sub(rf"\b()({_NUMBER_WORD})(?=\s+de\s+[a-z]+)",
+                  lambda m: str(_NUMBER_WORDS[m.group(2)]) if _month_of(folded[m.end():].split()[1]) else m.group(0),
+                  folded)
+
+
 def _clean(text: str) -> str:
     folded = fold(text)
     folded = re.sub(r"\b24\s*/\s*7\b|\b7\s*x\s*24\b|\b24\s*(?:horas|hrs|h)\b", " ", folded)
     folded = re.sub(r"\(?\+?\d[\d\s()-]{6,}\d", " ", folded)  # phone and case numbers
     folded = re.sub(r"[^\w\s/:-]", " ", folded)
-    return " ".join(folded.split())
+    return _days_in_words(" ".join(folded.split()))
 
 
 def _weekday_of(word: str) -> int | None:
@@ -307,7 +330,10 @@ def _find_day(t: str, asked: bool, today: date, past: bool, holidays: HolidayLoo
             if found:
                 return found, None
         previous = " ".join(words[max(0, index - 2): index])
-        following = bool(re.search(r"\b(?:proximo|proxima|siguiente|otro|next)$", previous))
+        after = " ".join(words[index + 1: index + 3])
+        # "el próximo sábado", "el sábado siguiente", "el sábado que viene": said on a Saturday, the next one
+        following = bool(re.search(r"\b(?:proximo|proxima|siguiente|otro|next)$", previous)
+                         or re.match(r"(?:siguiente|que viene|entrante)\b", after))
         if previous.endswith("los") and word in ("lunes", "martes", "miercoles", "jueves", "viernes"):
             return None, weekday  # "los lunes": every Monday
         if re.search(r"\bla (?:otra|proxima|siguiente) semana\b|\bnext week\b", t):

@@ -40,3 +40,19 @@ def test_question_is_read_as_its_date(row, schedule):
         assert mention.part == part, mention
     else:
         assert mention is None or (mention.part is None and mention.at is None), mention
+
+
+@pytest.mark.parametrize("today, text, expected", [
+    ("2026-07-15", "el lunes doce hay atención?", "2026-10-12"),      # a day of the month in words
+    ("2026-11-30", "el veinticinco de diciembre atienden?", "2026-12-25"),
+    ("2026-12-31", "el dos de enero hay soporte?", "2027-01-02"),
+    ("2027-01-01", "el treinta y uno de enero?", "2027-01-31"),
+    ("2026-12-05", "el sábado que viene?", "2026-12-12"),             # said on a Saturday: the next one
+    ("2026-12-05", "y el sabado siguiente", "2026-12-12"),
+    ("2026-12-05", "el sábado?", "2026-12-05"),
+    ("2026-11-30", "tengo dos preguntas", None),                       # a number in words that is no day
+    ("2026-11-30", "a las dos de la tarde", None),
+])
+def test_days_in_words_and_the_weekday_that_comes(today, text, expected, schedule):
+    mention = read_date(text, date.fromisoformat(today), schedule.holidays_of_year)
+    assert (mention.day.isoformat() if mention and mention.day else None) == expected, mention
