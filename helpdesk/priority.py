@@ -53,6 +53,8 @@ SERVICES = ("firma_digital", "estampado_cronologico")
 # on its own: the classifier alone does not make it critical (a reply to the critical
 # question still can: "sí").
 MIN_WORDS_TO_REPORT = 3
+# A reply to "¿detiene su operación?" that the classifier reads as a yes this surely is a yes.
+REPLY_AFFIRM_MIN = 0.8
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,10 @@ def read_priority(text: str, nlu: Understanding, reply: bool = False) -> Priorit
         says = False
     failing = bool(set(nlu.first().split("+")) & set(PROBLEM_INTENTS))
     if reply:
-        return _read_reply(text, facts, says, failing)
+        # "ok", "listo", "k": heard, not a yes (a lone word that is no explicit yes, or an acknowledgement)
+        affirmed = nlu.first() == "affirm" and nlu.confidence >= REPLY_AFFIRM_MIN and len(words(text)) >= 2 \
+            and not lexicon().starts_with("acknowledgement", text)
+        return _read_reply(text, facts, says, failing, affirmed)
     if facts["hypothetical"]:
         return PriorityReading(None, "hypothetical", hypothetical=True, failing=failing)
     if facts["resolved"]:
@@ -272,7 +277,9 @@ def _later_no(text: str, after: int) -> bool:
                for hit in lex.find("explicit_no", tokens))
 
 
-def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) -> PriorityReading:
+def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool, affirmed: bool = False) -> PriorityReading:
+    """``affirmed``: the classifier reads the whole reply as a yes, confidently ("evidentemente
+    sí, por algo les escribo") — a yes as the customer said it, like a leading "sí"."""
     lex = lexicon()
     if only_unsure(text):
         return PriorityReading(None, "dont_know", failing=failing)  # "no sé": neither
@@ -292,12 +299,12 @@ def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool) ->
                for hit in lex.find("explicit_yes", text)):
             return PriorityReading(True, "corrected_yes", failing=failing)
         return PriorityReading(None, "contradiction", failing=failing)  # "no, … todo parado": ask again
-    if yes and _later_no(text, yes.end):
+    if (yes or affirmed) and _later_no(text, yes.end if yes else 0):
         # "si nos detiene... bueno no, exageré, es solo un documento": the correction holds
         # when the classifier reads no stopped operation in the whole; else ask again.
         return PriorityReading(None, "contradiction", failing=failing) if says \
             else PriorityReading(False, "corrected_no", failing=failing)
-    if yes:
+    if yes or affirmed and not no:
         return PriorityReading(True, "explicit_yes", failing=failing)
     if says:
         return PriorityReading(True, failing=failing)

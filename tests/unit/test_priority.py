@@ -143,3 +143,14 @@ def test_a_word_the_tables_know_is_never_read_as_a_typo_of_another():
               "Presentamos formalmente un reclamo por este cobro.")
     leaning = Understanding("report_critical_incident", 0.5, (("report_critical_incident", 0.5), ("submit_pqrsa", 0.39)))
     assert read_priority(letter, leaning).critical is not True
+
+
+def test_a_reply_the_classifier_reads_as_a_confident_yes_is_a_yes_but_not_an_acknowledgement():
+    affirm = Understanding("affirm", 0.95, (("affirm", 0.95),))
+    assert read_priority("evidentemente, por algo les escribo", affirm, reply=True).critical is True
+    assert read_priority("k", affirm, reply=True).critical is None
+    assert read_priority("pues claro", Understanding("affirm", 0.4, (("affirm", 0.4),)), reply=True).critical is True
+    for heard in ("ok", "listo", "vale", "entendido"):
+        assert read_priority(heard, affirm, reply=True).critical is None, heard
+    unsure = Understanding("affirm", 0.6, (("affirm", 0.6),))
+    assert read_priority("mmm creería", unsure, reply=True).critical is None
