@@ -143,7 +143,8 @@ def _negated_within(text: str, spans: list[tuple[str, int, int]], start: int, ne
 def _calm(text: str) -> bool:
     """A calm statement that is not itself negated — "no es solo a mí" is not calm, while
     "no, solo a mí" is (a negation's scope ends at punctuation) — or a stop that is
-    negated: "no está caído", "la operación no está detenida"."""
+    negated: "no está caído", "la operación no está detenida" — or the service said to work
+    in a message that tells no failure besides."""
     lex = lexicon()
     spans = word_spans(text)
     tokens = [w for w, _, _ in spans]
@@ -154,6 +155,10 @@ def _calm(text: str) -> bool:
         if hit.phrase[0] not in negators and _negated_within(text, spans, hit.start, negators):
             continue
         return True
+    for hit in lex.find("works_fine", tokens):
+        rest = [t for i, t in enumerate(tokens) if not hit.start <= i < hit.end]
+        if not _negated_within(text, spans, hit.start, negators) and not tells_a_failure(" ".join(rest)):
+            return True  # "… en producción desde ayer y anda perfecto"
     return False
 
 

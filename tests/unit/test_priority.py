@@ -154,3 +154,14 @@ def test_a_reply_the_classifier_reads_as_a_confident_yes_is_a_yes_but_not_an_ack
         assert read_priority(heard, affirm, reply=True).critical is None, heard
     unsure = Understanding("affirm", 0.6, (("affirm", 0.6),))
     assert read_priority("mmm creería", unsure, reply=True).critical is None
+
+
+@pytest.mark.parametrize("text, calm", [
+    ("ya tenemos el proceso en producción desde ayer y anda perfecto", True),
+    ("es lento pero funciona", True),
+    ("funciona bien en mi equipo pero ninguno de los demás puede firmar", False),  # a failure told besides
+    ("no funciona bien, nadie firma", False),
+    ("hasta ayer funcionaba sin ningún problema y hoy nadie puede firmar", False),
+])
+def test_the_service_said_to_work_is_calm_only_when_nothing_else_fails(text, calm):
+    assert modifiers(text)["calm"] is calm
