@@ -86,7 +86,9 @@ class ActionTriageStep(Action):
                                              after_critical=answer.kind.startswith("critical"), said=answer)
             if extra is not None:
                 say_before([answer, *extra.before], dispatcher, domain)
-                answer, topic = extra.answer, replace(extra.topic, incident=topic.incident or extra.topic.incident)
+                # After the 24/7 line, "¿me lo repite?" and "nadie contesta" are about that line.
+                kept = topic if answer.kind.startswith("critical") else extra.topic
+                answer, topic = extra.answer, replace(kept, incident=topic.incident or extra.topic.incident)
         return answer_events(answer, tracker) + [
             SlotSet("affected_service", step.known.service),
             SlotSet("operation_blocked", step.known.operation_blocked),

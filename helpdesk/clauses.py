@@ -146,7 +146,12 @@ def questions_asked(message: Message, critical: Callable[[Message], bool | None]
         if part.intent not in ANSWERABLE or confidence < CLAUSE_MIN_CONFIDENCE \
                 or len(words(part.text)) < words_needed:
             continue
-        asks = is_question(part.text) or part.intent in STATEMENT_INTENTS | INFORMATION_INTENTS
+        # A request for information asks without "?" ("me pasas el número y el horario"), but not
+        # beside a report, nor told as something done ("ya llamé a ese número 2 veces y …"):
+        # there it is part of the story.
+        informs = part.intent in INFORMATION_INTENTS and main not in PROBLEM_INTENTS \
+            and not lexicon().has("contact_past", words(part.text))
+        asks = is_question(part.text) or part.intent in STATEMENT_INTENTS or informs
         if part.intent != main and (not asks or confidence < OTHER_MIN_CONFIDENCE):
             continue  # "llamé a la línea", "lo abrí el jueves": a statement counts only as the message's own intent
         if parts and _same_question(parts[-1].intent, part.intent):

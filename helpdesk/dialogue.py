@@ -290,6 +290,9 @@ def classify(message: Message, topic: Topic, reading: PriorityReading, incidents
         return "acknowledge"  # "ok, ya llamo", "listo, le escribo": a statement, not a question
     if intent in ("affirm", "deny") and requested_channels(list(message.entities), message.request) and not explicit:
         return "ask_contact"  # "¿ni por chat?", "¿y el correo?" after an answer: that channel
+    levels = requested_channels(list(message.entities), message.request)
+    if intent in ("ask_opening_hours", "ask_open_now") and levels and set(levels) <= {"supervisor", "coordinator"}:
+        return "ask_contact"  # "¿a qué hora llega el supervisor?": its contact says it publishes no hours
     if intent == "ask_case_status" and not lex.has("case_word", tokens) and lex.has("general_support", tokens) \
             and read_date(message.request, date(2000, 1, 3)) is not None:
         return "ask_opening_hours"  # "12-01 hay soporte?": a date, not a case number, and support asked for
@@ -525,7 +528,10 @@ def _several(parts: list[Message], topic: Topic, schedule: Schedule, now: dateti
     last = replies[-1]
     # "¿abren este sábado? necesito instalar el token": the day asked stays for "¿y en la tarde?"
     day = last.topic.day or next((r.topic.day for r in reversed(replies) if r.topic.day), None)
-    return Reply(last.answer, replace(last.topic, incident=any(r.topic.incident for r in replies), day=day),
+    # After a critical answer beside others, "¿me repite el número?" and "nadie contesta" are
+    # about the 24/7 line: the state is the incident's.
+    state = critical[0].topic if critical else last.topic
+    return Reply(last.answer, replace(state, incident=any(r.topic.incident for r in replies), day=day),
                  last.options, [a for r in replies[:-1] for a in (*r.before, r.answer)])
 
 

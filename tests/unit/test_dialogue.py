@@ -500,3 +500,34 @@ def test_an_escalation_right_after_the_supervisors_contact_is_the_next_level(sch
         ("request_escalation", "y si él tampoco me resuelve?"),
     ])
     assert "coordinador" in turns[1][1]
+
+
+def test_hours_of_the_supervisor_are_its_contact_that_says_it_publishes_none(schedule):
+    turns = play(schedule, "2026-12-10T23:40", [("ask_opening_hours", "y el supervisor a que hora llega?")])
+    assert "supervisor.mesadeayuda" in turns[0][1] or "745 2141" in turns[0][1]
+
+
+def test_after_a_critical_answer_beside_another_the_state_is_the_incident(schedule):
+    now = parse_moment("2026-12-09T22:15")
+    report = "desde las 9 ninguno de los cajeros puede firmar las facturas"
+    asked = "y el correo de soporte cual es?"
+    message = Message("report_critical_incident", f"{report} {asked}", 0.95, (), (("report_critical_incident", 0.95),),
+                      (_clause(report, "report_critical_incident", 0.95, (("report_critical_incident", 0.95),)),
+                       _clause(asked, "ask_contact", 0.95, (("ask_contact", 0.95),))))
+    reply = dialogue.respond(message, Topic(), schedule, now)
+    assert reply.before and reply.before[0].kind.startswith("critical")
+    topic = Topic.from_slot(reply.topic.to_slot())
+    assert topic.kind == "critical" and "priority_line" in topic.channels
+    again = dialogue.respond(Message("ask_repeat", "me repite el numero porfa"), topic, schedule, now)
+    assert P1 in " ".join(str(v) for v in again.answer.values.values())
+
+
+def test_a_request_for_information_told_as_something_done_is_no_question():
+    from helpdesk.clauses import questions_asked
+
+    done = "ya llame a ese numero 2 veces"
+    fails = "no contesta nadie"
+    message = Message("report_no_answer", f"{done} y {fails}", 0.9, (), (("report_no_answer", 0.9),),
+                      (_clause(done, "ask_contact", 0.85, (("ask_contact", 0.85),)),
+                       _clause(f"y {fails}", "report_no_answer", 0.95, (("report_no_answer", 0.95),))))
+    assert [p.intent for p in questions_asked(message)] == ["report_no_answer"]
