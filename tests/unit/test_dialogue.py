@@ -459,6 +459,11 @@ def test_a_question_read_first_as_an_incident_is_answered_as_the_question_ranked
     assert asked is not None and asked.intent == "ask_opening_hours"
     urgent = Message("report_critical_incident", "pero no hay nadie hoy? es urgente", 0.57, (), ranking)
     assert dialogue.question_instead_of_report(urgent) is not None
+    # the schedule family together: now 0.12 + hours 0.08
+    split = (("report_critical_incident", 0.73), ("ask_open_now", 0.12), ("ask_opening_hours", 0.08))
+    asked = dialogue.question_instead_of_report(Message("report_critical_incident", "pero no hay nadie hoy? es urgente",
+                                                        0.73, (), split))
+    assert asked is not None and asked.intent == "ask_open_now"
     # a stop named, or a statement, stays a report
     assert dialogue.question_instead_of_report(
         Message("report_critical_incident", "¿se cayó el servicio? nadie firma", 0.57, (), ranking)) is None
@@ -531,3 +536,15 @@ def test_a_request_for_information_told_as_something_done_is_no_question():
                       (_clause(done, "ask_contact", 0.85, (("ask_contact", 0.85),)),
                        _clause(f"y {fails}", "report_no_answer", 0.95, (("report_no_answer", 0.95),))))
     assert [p.intent for p in questions_asked(message)] == ["report_no_answer"]
+
+
+def test_a_customer_who_never_contacted_support_asking_for_the_supervisor_is_one_request(schedule):
+    now = parse_moment("2026-12-24T19:30")
+    never = "No he llamado a soporte aún;"
+    asked = "prefiero que me den de una vez los datos del supervisor."
+    message = Message("ask_contact", f"{never} {asked}", 0.9, (), (("ask_contact", 0.9),),
+                      (_clause(never, "report_no_answer", 0.9, (("report_no_answer", 0.9),)),
+                       _clause(asked, "ask_contact", 0.95, (("ask_contact", 0.95),))))
+    reply = dialogue.respond(message, Topic(), schedule, now)
+    said = " ".join(str(v) for a in (*reply.before, reply.answer) for v in a.values.values())
+    assert not reply.before and "7442727" in said, said
