@@ -293,6 +293,8 @@ def classify(message: Message, topic: Topic, reading: PriorityReading, incidents
     levels = requested_channels(list(message.entities), message.request)
     if intent in ("ask_opening_hours", "ask_open_now") and levels and set(levels) <= {"supervisor", "coordinator"}:
         return "ask_contact"  # "¿a qué hora llega el supervisor?": its contact says it publishes no hours
+    if intent == "report_no_answer" and lex.has("waiting_long", tokens) and not topic.incident:
+        return "request_escalation"  # "nadie me ha respondido en una semana": the case waits, not a line
     if intent == "ask_case_status" and not lex.has("case_word", tokens) and lex.has("general_support", tokens) \
             and read_date(message.request, date(2000, 1, 3)) is not None:
         return "ask_opening_hours"  # "12-01 hay soporte?": a date, not a case number, and support asked for
@@ -814,8 +816,9 @@ def never_contacted(text: str) -> bool:
 def supervisor_done(text: str) -> bool:
     """The supervisor already had the case: the supervisor named together with a contact
     done (table ``contact_past``: "hablé", "le escribí", "escalé") within four words before
-    it, or a negation within three words after it in the same clause ("el supervisor no me
-    resuelve", "ni el supervisor")."""
+    it or three after it in the same clause ("al supervisor ya le escribí"), or a negation
+    within three words after it in the same clause ("el supervisor no me resuelve", "ni el
+    supervisor")."""
     lex = lexicon()
     spans = word_spans(text)
     tokens = [w for w, _, _ in spans]
@@ -824,8 +827,11 @@ def supervisor_done(text: str) -> bool:
         return not any(ch in ends for ch in text[spans[i][2]:spans[j][1]])
 
     for hit in lex.find("supervisor", tokens):
-        if any(0 <= hit.start - c.end <= 4 and same_sentence(c.end - 1, hit.start) for c in lex.find("contact_past", tokens)):
+        done = lex.find("contact_past", tokens)
+        if any(0 <= hit.start - c.end <= 4 and same_sentence(c.end - 1, hit.start) for c in done):
             return True
+        if any(0 <= c.start - hit.end <= 3 and same_sentence(hit.end - 1, c.start, ",.;!?\n") for c in done):
+            return True  # "al supervisor ya le escribí el lunes y nada"
         # A negation after it belongs to the same clause: "quiero escribirle al supervisor,
         # todavía no he abierto caso" negates the case, not the supervisor.
         after = [i for i in range(hit.end, min(hit.end + 3, len(tokens))) if same_sentence(hit.end - 1, i, ",.;!?\n")]

@@ -282,10 +282,22 @@ def _later_no(text: str, after: int) -> bool:
                for hit in lex.find("explicit_no", tokens))
 
 
+def _without_acknowledgement(text: str) -> str:
+    """The reply after an acknowledgement that stands alone before it ("ok. no, no para la
+    operación" is "no, no para la operación")."""
+    hit = lexicon().starts_with("acknowledgement", text)
+    spans = word_spans(text)
+    if hit is None or hit.end >= len(spans):
+        return text
+    rest = text[spans[hit.end - 1][2]:]
+    return rest.lstrip(" .,;:!") if rest[:1] in ".,;:!" else text
+
+
 def _read_reply(text: str, facts: dict[str, bool], says: bool, failing: bool, affirmed: bool = False) -> PriorityReading:
     """``affirmed``: the classifier reads the whole reply as a yes, confidently ("evidentemente
     sí, por algo les escribo") — a yes as the customer said it, like a leading "sí"."""
     lex = lexicon()
+    text = _without_acknowledgement(text)
     if only_unsure(text):
         return PriorityReading(None, "dont_know", failing=failing)  # "no sé": neither
     no = lex.starts_with("explicit_no", text)

@@ -548,3 +548,15 @@ def test_a_customer_who_never_contacted_support_asking_for_the_supervisor_is_one
     reply = dialogue.respond(message, Topic(), schedule, now)
     said = " ".join(str(v) for a in (*reply.before, reply.answer) for v in a.values.values())
     assert not reply.before and "7442727" in said, said
+
+
+def test_the_supervisor_already_written_to_is_the_coordinator_and_a_week_without_answer_is_an_escalation(schedule):
+    assert dialogue.escalation_level_for("escalate_to_coordinator", "al supervisor ya le escribí el lunes y tampoco nada") \
+        == "coordinator"
+    assert dialogue.escalation_level_for("request_escalation", "quiero el supervisor, le escribo hoy mismo") == "supervisor"
+    turns = play(schedule, "2026-09-16T14:00", [
+        ("report_no_answer", "NADIE me ha respondido en una semana!!! mandé correo a soporte y nada"),
+    ])
+    assert turns[0][0].startswith("escalation_supervisor"), turns[0][0]
+    busy = play(schedule, "2026-09-16T14:00", [("report_no_answer", "llamé y está ocupado")])
+    assert not busy[0][0].startswith("escalation"), busy[0][0]

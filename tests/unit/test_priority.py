@@ -165,3 +165,12 @@ def test_a_reply_the_classifier_reads_as_a_confident_yes_is_a_yes_but_not_an_ack
 ])
 def test_the_service_said_to_work_is_calm_only_when_nothing_else_fails(text, calm):
     assert modifiers(text)["calm"] is calm
+
+
+def test_a_reply_read_after_the_acknowledgement_that_opens_it():
+    problem = Understanding("report_problem", 0.8, (("report_problem", 0.8),))
+    assert read_priority("ok. no, solo a mí, uso el otro navegador", problem, reply=True).critical is False
+    assert read_priority("ok. no, no para la operación, es un certificado", problem, reply=True).critical is False
+    assert read_priority("listo. sí, todos estamos parados", CRITICAL, reply=True).critical is True
+    assert read_priority("mi portátil no lee el token, igual puedo firmar desde el equipo de la oficina",
+                         PROBLEM).critical is False
