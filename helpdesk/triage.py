@@ -44,6 +44,9 @@ NOT_AN_ANSWER = {
     "ask_case_status", "report_no_answer",
 }
 FREE_TEXT_CONFIDENCE = 0.8
+# What only a person can answer is a need to hand to the agent, not a digression:
+# "quiero saber el estado de mi solicitud" after "¿qué necesita, en una frase?".
+NEEDS_FOR_AN_AGENT = frozenset({"ask_case_status", "ask_price"})
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def read_reply(
     elif pending == "handoff_description":
         if intent == "deny" or is_payload:
             filled["handoff_description"] = ""  # skipped: the customer tells the agent
-        elif words_.strip() and not (intent in NOT_AN_ANSWER and confidence >= FREE_TEXT_CONFIDENCE):
+        elif words_.strip() and not (intent in NOT_AN_ANSWER - NEEDS_FOR_AN_AGENT and confidence >= FREE_TEXT_CONFIDENCE):
             filled["handoff_description"] = clean_free_text(words_)
     return filled
 

@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-# The custom NLU components (addons/tokenizer.py, addons/message_guard.py, addons/letter.py, addons/linear_intent.py,
-# addons/clauses.py, and the helpdesk/ modules they use: text, letter, lexicon, clauses) are part of
+# The custom NLU components (addons/tokenizer.py, addons/message_guard.py, addons/letter.py, addons/linear_intent.py, addons/crf_annotated.py,
+# addons/clauses.py, and the helpdesk/ modules they use: text, letter, lexicon, clauses, understanding) are part of
 # the model; the other addons (channel, stores, validation) are not.
-fingerprint=$(find config.yml domain.yml data addons/tokenizer.py addons/message_guard.py addons/letter.py addons/clauses.py addons/linear_intent.py helpdesk/text.py helpdesk/letter.py helpdesk/lexicon.py helpdesk/clauses.py -type f \( -name '*.yml' -o -name '*.py' \) -print0 \
+fingerprint=$(find config.yml domain.yml data addons/tokenizer.py addons/message_guard.py addons/letter.py addons/clauses.py addons/linear_intent.py addons/crf_annotated.py helpdesk/text.py helpdesk/understanding.py helpdesk/letter.py helpdesk/lexicon.py helpdesk/clauses.py -type f \( -name '*.yml' -o -name '*.py' \) -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
 if [ -f models/assistant.tar.gz ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint)" = "$fingerprint" ] \
    && [ "${FORCE_TRAIN:-0}" != 1 ]; then

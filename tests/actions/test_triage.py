@@ -136,6 +136,10 @@ def test_a_yes_to_the_blocking_question_decides_priority_1_at_once(clock):
         ("affected_service", "es la firma digital y no es urgente", "report_critical_incident", [],
          {"affected_service": "firma_digital", "operation_blocked": False}),
         ("affected_service", "ni idea", "inform", [], {"affected_service": "otro"}),
+        # what only a person can answer is the need handed to the agent
+        ("handoff_description", "quiero saber el estado de mi solicitud de firma", "ask_case_status", [],
+         {"handoff_description": "quiero saber el estado de mi solicitud de firma"}),
+        ("handoff_description", "cual es el telefono de soporte?", "ask_contact", [], {}),
         # asked for the service, told it can wait: that answer counts and the service is not asked again
         ("affected_service", "tranquilo, no es grave, seguimos trabajando", "deny", [],
          {"operation_blocked": False, "skip": True}),
